@@ -1,0 +1,23 @@
+/** Error codes ramflow uses; stable, so users can match on them. */
+export type RamflowErrorCode =
+  | 'RAMFLOW_INVALID_OPTION'
+  | 'RAMFLOW_UNSAFE_PRODUCTION'
+  | 'RAMFLOW_BACKEND_UNAVAILABLE'
+  | 'RAMFLOW_INTERNAL';
+
+/** Thrown at construction for bad options; recorded (never thrown) on the request path. */
+export class RamflowError extends Error {
+  readonly code: RamflowErrorCode;
+
+  constructor(code: RamflowErrorCode, message: string, options?: { cause?: unknown }) {
+    super(`ramflow: ${message}`, options);
+    this.name = 'RamflowError';
+    this.code = code;
+  }
+}
+
+/** Turns anything thrown into a short, loggable description. */
+export function describeError(error: unknown): { name: string; message: string } {
+  if (error instanceof Error) return { name: error.name, message: error.message };
+  return { name: 'Error', message: String(error) };
+}

@@ -1,0 +1,219 @@
+import { RamflowError } from './errors.js';
+import { consoleLogger } from './logger.js';
+import { isLoopbackAddress } from './security.js';
+import type {
+  RamflowOptions,
+  ResolvedRamflowOptions,
+  ServerTimingMetric,
+  Store,
+} from './types.js';
+
+export const DEFAULT_BASE_PATH = '/__ramflow';
+export const DEFAULT_SAMPLING_INTERVAL = 32 * 1024;
+export const DEFAULT_HISTORY_SIZE = 100;
+export const DEFAULT_HISTORY_BYTES = 8 * 1024 * 1024;
+export const ALL_SERVER_TIMING_METRICS: readonly ServerTimingMetric[] = ['heap', 'alloc', 'gc'];
+export const DEFAULT_IGNORE: ReadonlyArray<string | RegExp> = [
+  '/favicon.ico',
+  /\.(?:css|js|mjs|map|png|jpe?g|gif|svg|ico|webp|avif|woff2?|ttf|otf)$/i,
+];
+
+const KNOWN_KEYS = [
+  'enabled',
+  'memoryBackend',
+  'heapDelta',
+  'samplingInterval',
+  'serverTiming',
+  'toolbar',
+  'basePath',
+  'historySize',
+  'historyBytes',
+  'allow',
+  'cspNonce',
+  'ignore',
+  'store',
+  'severity',
+  'logger',
+] as const satisfies ReadonlyArray<keyof RamflowOptions>;
+
+const BACKENDS = ['auto', 'sampling', 'heap-snapshot', 'process'] as const;
+const DEV_ENVIRONMENTS = new Set(['', 'development', 'test']);
+
+function invalid(option: string, message: string): RamflowError {
+  return new RamflowError('RAMFLOW_INVALID_OPTION', `invalid option \`${option}\`: ${message}`);
+}
+
+/** Levenshtein distance, for "did you mean" hints on misspelt option names. */
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0] as number;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j] as number;
+      const cost = a[i - 1]?.toLowerCase() === b[j - 1]?.toLowerCase() ? 0 : 1;
+      row[j] = Math.min(current + 1, (row[j - 1] as number) + 1, previous + cost);
+      previous = current;
+    }
+  }
+  return row[b.length] as number;
+}
+
+function suggest(key: string): string {
+  let best: string | undefined;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  for (const known of KNOWN_KEYS) {
+    const d = distance(key, known);
+    if (d < bestDistance) {
+      bestDistance = d;
+      best = known;
+    }
+  }
+  return best !== undefined && bestDistance <= Math.max(2, Math.floor(key.length / 3))
+    ? ` Did you mean \`${best}\`?`
+    : ` Known options: ${KNOWN_KEYS.join(', ')}.`;
+}
+
+function positiveInteger(option: string, value: unknown, fallback: number, min = 1): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
+    throw invalid(option, `expected an integer >= ${min}, got ${JSON.stringify(value)}.`);
+  }
+  return value;
+}
+
+function isStore(value: unknown): value is Store {
+  if (typeof value !== 'object' || value === null) return false;
+  const candidate = value as Record<string, unknown>;
+  return ['add', 'get', 'list', 'clear'].every((name) => typeof candidate[name] === 'function');
+}
+
+/**
+ * Applies defaults and validates every option. Throws a RamflowError naming the option and how to fix it;
+ * this is the only place ramflow throws at a user.
+ */
+export function resolveOptions(
+  input: RamflowOptions | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): ResolvedRamflowOptions {
+  if (input !== undefined && (typeof input !== 'object' || input === null || Array.isArray(input))) {
+    throw new RamflowError(
+      'RAMFLOW_INVALID_OPTION',
+      `options must be an object, got ${Array.isArray(input) ? 'an array' : typeof input}.`,
+    );
+  }
+  const options: RamflowOptions = input ?? {};
+  for (const key of Object.keys(options)) {
+    if (!(KNOWN_KEYS as readonly string[]).includes(key)) {
+      throw new RamflowError('RAMFLOW_INVALID_OPTION', `unknown option \`${key}\`.${suggest(key)}`);
+    }
+  }
+
+  const environment = env.NODE_ENV ?? '';
+  const isDevelopment = DEV_ENVIRONMENTS.has(environment);
+
+  const { enabled } = options;
+  if (enabled !== undefined && typeof enabled !== 'boolean' && typeof enabled !== 'function') {
+    throw invalid('enabled', `expected a boolean or a function (request) => boolean, got ${typeof enabled}.`);
+  }
+  if (options.allow !== undefined && typeof options.allow !== 'function') {
+    throw invalid('allow', `expected a function (request) => boolean, got ${typeof options.allow}.`);
+  }
+  if (!isDevelopment && enabled !== undefined && enabled !== false && options.allow === undefined) {
+    throw new RamflowError(
+      'RAMFLOW_UNSAFE_PRODUCTION',
+      `refusing to enable ramflow with NODE_ENV=${JSON.stringify(environment)} without an \`allow\` function: ` +
+        'heap data contains secrets. Pass `allow: (request) => …` that admits only you, or unset `enabled`.',
+    );
+  }
+
+  const memoryBackend = options.memoryBackend ?? 'auto';
+  if (!(BACKENDS as readonly string[]).includes(memoryBackend)) {
+    throw invalid('memoryBackend', `expected one of ${BACKENDS.map((b) => `"${b}"`).join(', ')}, got ${JSON.stringify(memoryBackend)}.`);
+  }
+
+  const heapDelta = options.heapDelta ?? 'fast';
+  if (heapDelta !== 'exact' && heapDelta !== 'fast') {
+    throw invalid('heapDelta', `expected "exact" or "fast", got ${JSON.stringify(heapDelta)}.`);
+  }
+
+  const samplingInterval = positiveInteger('samplingInterval', options.samplingInterval, DEFAULT_SAMPLING_INTERVAL);
+
+  let serverTiming: readonly ServerTimingMetric[] | false;
+  if (options.serverTiming === undefined || options.serverTiming === true) {
+    serverTiming = ALL_SERVER_TIMING_METRICS;
+  } else if (options.serverTiming === false) {
+    serverTiming = false;
+  } else if (Array.isArray(options.serverTiming)) {
+    for (const metric of options.serverTiming) {
+      if (!ALL_SERVER_TIMING_METRICS.includes(metric)) {
+        throw invalid(
+          'serverTiming',
+          `unknown metric ${JSON.stringify(metric)}; use any of ${ALL_SERVER_TIMING_METRICS.map((m) => `"${m}"`).join(', ')}.`,
+        );
+      }
+    }
+    serverTiming = [...options.serverTiming];
+  } else {
+    throw invalid('serverTiming', 'expected true, false or an array such as ["heap", "alloc", "gc"].');
+  }
+
+  if (options.toolbar !== undefined && typeof options.toolbar !== 'boolean') {
+    throw invalid('toolbar', `expected a boolean, got ${typeof options.toolbar}.`);
+  }
+
+  const basePath = options.basePath ?? DEFAULT_BASE_PATH;
+  if (typeof basePath !== 'string' || !/^\/[A-Za-z0-9._~\-/]*[A-Za-z0-9._~-]$/.test(basePath) || basePath.includes('//')) {
+    throw invalid(
+      'basePath',
+      `expected a path such as "/__ramflow" (leading "/", no trailing "/", letters, digits, "._~-/"), got ${JSON.stringify(basePath)}.`,
+    );
+  }
+
+  const historySize = positiveInteger('historySize', options.historySize, DEFAULT_HISTORY_SIZE);
+  const historyBytes = positiveInteger('historyBytes', options.historyBytes, DEFAULT_HISTORY_BYTES, 1024);
+
+  if (options.cspNonce !== undefined && typeof options.cspNonce !== 'function') {
+    throw invalid('cspNonce', 'expected a function (req, res) => string, e.g. (req, res) => res.locals.cspNonce.');
+  }
+
+  const ignore = options.ignore ?? DEFAULT_IGNORE;
+  if (!Array.isArray(ignore) || !ignore.every((entry) => typeof entry === 'string' || entry instanceof RegExp)) {
+    throw invalid('ignore', 'expected an array of path prefixes (strings) or regular expressions.');
+  }
+
+  if (options.store !== undefined && !isStore(options.store)) {
+    throw invalid('store', 'expected an object with add, get, list and clear methods (see the Store type).');
+  }
+
+  const warnBytes = positiveInteger('severity.warnBytes', options.severity?.warnBytes, 1024 * 1024, 0);
+  const dangerBytes = positiveInteger('severity.dangerBytes', options.severity?.dangerBytes, 10 * 1024 * 1024, 0);
+  if (dangerBytes < warnBytes) {
+    throw invalid('severity', `dangerBytes (${dangerBytes}) must be >= warnBytes (${warnBytes}).`);
+  }
+
+  const logger = options.logger ?? consoleLogger;
+  if (typeof logger !== 'object' || logger === null || !['info', 'warn', 'error'].every((m) => typeof (logger as unknown as Record<string, unknown>)[m] === 'function')) {
+    throw invalid('logger', 'expected an object with info, warn and error methods (pino, console, …).');
+  }
+
+  return {
+    enabled: enabled ?? isDevelopment,
+    memoryBackend,
+    heapDelta,
+    samplingInterval,
+    serverTiming,
+    toolbar: options.toolbar ?? true,
+    basePath,
+    historySize,
+    historyBytes,
+    allow: options.allow ?? ((request) => isLoopbackAddress(request.remoteAddress)),
+    allowIsCustom: options.allow !== undefined,
+    cspNonce: options.cspNonce,
+    ignore,
+    store: options.store,
+    severity: { warnBytes, dangerBytes },
+    logger,
+    environment: environment === '' ? 'unset' : environment,
+  };
+}

@@ -1,0 +1,264 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import type { CounterWindow, PeekFigures } from './backends/process-counters.js';
+import { describeError } from './errors.js';
+import { injectBeforeBodyEnd, isInjectable } from './inject.js';
+import { formatServerTiming } from './server-timing.js';
+import type { SummaryInput } from './toolbar/panels/summary.js';
+import type {
+  BackendWindow,
+  Concurrency,
+  HeaderFigures,
+  MemoryFigures,
+  RamflowFailure,
+  RequestInfo,
+  RequestRecord,
+  RequestSession,
+  ResponseInfo,
+} from './types.js';
+
+/** What a session needs from the ramflow instance that opened it. */
+export interface SessionHost {
+  readonly basePath: string;
+  readonly backendName: RequestRecord['backend']['name'];
+  readonly backendReason: string;
+  readonly serverTimingMetrics: readonly import('./types.js').ServerTimingMetric[] | false;
+  readonly toolbarEnabled: boolean;
+  /** Profiled requests started so far (a counter, for overlap accounting). */
+  readonly startedCount: number;
+  /** Profiled requests in flight now, this one included. */
+  readonly activeCount: number;
+  renderToolbar(input: ToolbarInput): string;
+  nonceFor(request: IncomingMessage, response: ServerResponse): string | undefined;
+  sessionEnded(session: Session): void;
+  recordFailure(failure: RamflowFailure, error: unknown): void;
+}
+
+export interface ToolbarInput {
+  id: string;
+  link: string;
+  summary: SummaryInput;
+  nonce: string | undefined;
+}
+
+const KEPT_HEADERS = ['user-agent', 'accept', 'content-type', 'referer'] as const;
+const HOST_PATTERN = /^(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+const PARENT_PATTERN = /^[0-9a-f]{8}-[0-9a-z]{1,12}$/;
+
+function headerString(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
+/** One profiled request, from `start` to its stored record. */
+export class Session implements RequestSession {
+  readonly startedAtMs = Date.now();
+  readonly #startedSeq: number;
+  readonly #activeAtStart: number;
+  #overheadMs = 0;
+  #peek: PeekFigures | undefined;
+  #concurrencyAtHeaders: Concurrency | undefined;
+  #injected = false;
+  #finished = false;
+  #outcome: { statusCode: number; aborted: boolean; contentType: string | null } | undefined;
+  #appError: { name: string; message: string } | undefined;
+  #frozenConcurrency: Concurrency | undefined;
+  readonly failures: RamflowFailure[] = [];
+  finishedAt = 0;
+
+  constructor(
+    readonly host: SessionHost,
+    readonly id: string,
+    readonly request: RequestInfo,
+    readonly counters: CounterWindow,
+    readonly backendWindow: BackendWindow | undefined,
+    startCost: number,
+  ) {
+    this.#startedSeq = host.startedCount;
+    this.#activeAtStart = host.activeCount - 1;
+    this.#overheadMs = startCost;
+  }
+
+  /** Overlap so far: requests in flight when this one started plus those started since. */
+  #concurrency(): Concurrency {
+    if (this.#frozenConcurrency) return this.#frozenConcurrency;
+    const overlapping = this.#activeAtStart + (this.host.startedCount - this.#startedSeq);
+    return { exclusive: overlapping === 0, overlapping };
+  }
+
+  #fail(stage: string, error: unknown): void {
+    const { message } = describeError(error);
+    const failure: RamflowFailure = {
+      code: (error as { code?: unknown })?.code === undefined ? 'RAMFLOW_INTERNAL' : String((error as { code: unknown }).code),
+      message,
+      stage,
+    };
+    if (this.failures.length < 20) this.failures.push(failure);
+    this.host.recordFailure(failure, error);
+  }
+
+  #figures(precise: boolean): PeekFigures {
+    if (this.#peek === undefined || (precise && this.#peek.approximate)) {
+      this.#peek = this.counters.peek(precise);
+      this.#concurrencyAtHeaders = this.#concurrency();
+    }
+    return this.#peek;
+  }
+
+  #headerFigures(): HeaderFigures {
+    const peek = this.#figures(false);
+    return {
+      heapDeltaBytes: peek.heapDeltaBytes,
+      heapDeltaKind: peek.heapDeltaKind,
+      allocatedBytes: peek.allocatedBytes,
+      gc: { count: peek.gcCount, pauseMs: peek.gcPauseMs },
+      concurrency: this.#concurrencyAtHeaders ?? this.#concurrency(),
+      overheadMs: this.#overheadMs,
+    };
+  }
+
+  link(): string {
+    const path = `${this.host.basePath}/requests/${this.id}`;
+    const host = headerString(this.request.headers.host);
+    if (host === undefined || !HOST_PATTERN.test(host)) return path;
+    return `${this.request.protocol ?? 'http'}://${host}${path}`;
+  }
+
+  responseHeaders(_response: ResponseInfo): Array<[string, string]> {
+    const began = performance.now();
+    try {
+      const headers: Array<[string, string]> = [];
+      const metrics = this.host.serverTimingMetrics;
+      if (metrics !== false) {
+        const figures = this.#headerFigures();
+        figures.overheadMs += performance.now() - began;
+        headers.push(['Server-Timing', formatServerTiming(figures, metrics, this.host.backendName)]);
+      }
+      headers.push(['X-Ramflow-Id', this.id], ['X-Ramflow-Link', this.link()]);
+      return headers;
+    } catch (error) {
+      this.#fail('headers', error);
+      return [];
+    } finally {
+      this.#overheadMs += performance.now() - began;
+    }
+  }
+
+  wantsBody(response: ResponseInfo): boolean {
+    try {
+      return this.host.toolbarEnabled && !this.#finished && isInjectable(this.request.method, response);
+    } catch (error) {
+      this.#fail('inject', error);
+      return false;
+    }
+  }
+
+  injectToolbar(
+    body: string | Buffer,
+    response: ResponseInfo,
+    nonceSource?: { request: IncomingMessage; response: ServerResponse },
+  ): string | Buffer {
+    const began = performance.now();
+    try {
+      if (this.#injected || !this.wantsBody(response)) return body;
+      // The badge must agree with the record: settle GC accounting now (HTML pages can afford ~20 µs).
+      const peek = this.#figures(true);
+      const nonce = nonceSource ? this.host.nonceFor(nonceSource.request, nonceSource.response) : undefined;
+      const html = this.host.renderToolbar({
+        id: this.id,
+        link: this.link(),
+        nonce,
+        summary: {
+          heapDeltaBytes: peek.heapDeltaBytes,
+          heapDeltaKind: peek.heapDeltaKind,
+          allocatedBytes: peek.allocatedBytes,
+          allocatedApproximate: peek.approximate,
+          gcCount: peek.gcCount,
+          gcPauseMs: peek.gcPauseMs,
+          backendName: this.host.backendName,
+          backendReason: this.host.backendReason,
+          concurrency: this.#concurrencyAtHeaders ?? this.#concurrency(),
+          overheadMs: this.#overheadMs + (performance.now() - began),
+          atHeaders: true,
+        },
+      });
+      const out = injectBeforeBodyEnd(body, html);
+      this.#injected = true;
+      return out;
+    } catch (error) {
+      this.#fail('inject', error);
+      return body;
+    } finally {
+      this.#overheadMs += performance.now() - began;
+    }
+  }
+
+  noteAppError(error: unknown): void {
+    if (this.#appError === undefined) this.#appError = describeError(error);
+  }
+
+  finish(outcome: { statusCode: number; aborted: boolean; contentType?: string | undefined }): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    try {
+      this.counters.close();
+      this.finishedAt = performance.now();
+      this.#outcome = {
+        statusCode: outcome.statusCode,
+        aborted: outcome.aborted,
+        contentType: outcome.contentType ?? null,
+      };
+    } catch (error) {
+      this.#fail('finish', error);
+    }
+    this.host.sessionEnded(this);
+  }
+
+  /** Builds the stored record once the counters are settled (after the response, off the request path). */
+  toRecord(memory: MemoryFigures, extra: Partial<RequestRecord> | undefined): RequestRecord {
+    const url = this.request.url;
+    const query = url.indexOf('?');
+    const headers: Record<string, string> = {};
+    for (const name of KEPT_HEADERS) {
+      const value = headerString(this.request.headers[name]);
+      if (value !== undefined) headers[name] = value.slice(0, 500);
+    }
+    const parent = headerString(this.request.headers['x-ramflow-parent']);
+    const concurrency = this.#concurrency();
+    const record: RequestRecord = {
+      version: 1,
+      id: this.id,
+      startedAt: new Date(this.startedAtMs).toISOString(),
+      durationMs: Math.round((this.counters.t1 - this.counters.t0) * 1000) / 1000,
+      request: {
+        method: this.request.method,
+        url: url.slice(0, 2000),
+        path: (query < 0 ? url : url.slice(0, query)).slice(0, 2000),
+        headers,
+      },
+      response: {
+        statusCode: this.#outcome?.statusCode ?? 0,
+        contentType: this.#outcome?.contentType ?? null,
+        injected: this.#injected,
+        aborted: this.#outcome?.aborted ?? false,
+      },
+      memory,
+      concurrency: {
+        exclusive: concurrency.exclusive,
+        overlapping: Math.max(concurrency.overlapping, this.#concurrencyAtHeaders?.overlapping ?? 0),
+      },
+      backend: { name: this.host.backendName, reason: this.host.backendReason },
+      overheadMs: Math.round(this.#overheadMs * 1000) / 1000,
+      failures: this.failures,
+      ...extra,
+    };
+    record.concurrency.exclusive = record.concurrency.overlapping === 0;
+    if (parent !== undefined && PARENT_PATTERN.test(parent)) record.request.parentId = parent;
+    if (this.#appError) record.appError = this.#appError;
+    return record;
+  }
+
+  /** Called by the host when the session ends, so the overlap count stops growing. */
+  freezeConcurrency(): void {
+    this.#frozenConcurrency = this.#concurrency();
+  }
+}

@@ -1,0 +1,144 @@
+import { formatBytes, formatMs, formatSignedBytes } from '../../format.js';
+import type { Concurrency, RequestRecord, SeverityThresholds } from '../../types.js';
+
+/** What the Summary panel shows, from header-time figures (toolbar) or from a stored record (dashboard). */
+export interface SummaryInput {
+  heapDeltaBytes: number;
+  heapDeltaKind: 'exact' | 'raw';
+  allocatedBytes: number | null;
+  allocatedUnavailable?: string | undefined;
+  allocatedApproximate?: boolean;
+  gcCount: number;
+  gcPauseMs: number;
+  gcByKind?: Record<string, { count: number; pauseMs: number }>;
+  gcForced?: number;
+  heapUsedBeforeBytes?: number;
+  heapUsedAfterBytes?: number;
+  externalDeltaBytes?: number;
+  arrayBuffersBytes?: number | null;
+  rssBytes?: number | null;
+  backendName: string;
+  backendReason: string;
+  concurrency: Concurrency;
+  overheadMs: number;
+  /** The figures were taken when the headers were written (the toolbar), not from the settled record. */
+  atHeaders: boolean;
+}
+
+export interface SummaryRow {
+  label: string;
+  value: string;
+  note?: string;
+}
+
+/** Template data of the Summary panel (templates/panels/summary.hbs). */
+export interface SummaryPanel {
+  heapDelta: string;
+  heapDeltaLabel: string;
+  allocated: string;
+  severity: 'ok' | 'warn' | 'danger';
+  rows: SummaryRow[];
+  gcKinds: SummaryRow[];
+  exclusive: boolean;
+  exclusivity: string;
+}
+
+export function summaryInputFromRecord(record: RequestRecord): SummaryInput {
+  const memory = record.memory;
+  return {
+    heapDeltaBytes: memory.heapDeltaBytes,
+    heapDeltaKind: memory.heapDeltaKind,
+    allocatedBytes: memory.allocatedBytes,
+    allocatedUnavailable: memory.allocatedUnavailable,
+    gcCount: memory.gc.count,
+    gcPauseMs: memory.gc.pauseMs,
+    gcByKind: memory.gc.byKind,
+    gcForced: memory.gc.forced,
+    heapUsedBeforeBytes: memory.heapUsedBeforeBytes,
+    heapUsedAfterBytes: memory.heapUsedAfterBytes,
+    externalDeltaBytes: memory.externalDeltaBytes,
+    arrayBuffersBytes: memory.arrayBuffersBytes,
+    rssBytes: memory.rssBytes,
+    backendName: record.backend.name,
+    backendReason: record.backend.reason,
+    concurrency: record.concurrency,
+    overheadMs: record.overheadMs,
+    atHeaders: false,
+  };
+}
+
+export function severityOf(heapDeltaBytes: number, thresholds: Required<SeverityThresholds>): SummaryPanel['severity'] {
+  if (heapDeltaBytes >= thresholds.dangerBytes) return 'danger';
+  if (heapDeltaBytes >= thresholds.warnBytes) return 'warn';
+  return 'ok';
+}
+
+/** Heap delta as the badge shows it: raw deltas carry a "~" because they include uncollected garbage. */
+export function badgeHeapDelta(input: Pick<SummaryInput, 'heapDeltaBytes' | 'heapDeltaKind'>): string {
+  const text = formatSignedBytes(input.heapDeltaBytes);
+  return input.heapDeltaKind === 'exact' ? text : `~${text}`;
+}
+
+export function badgeAllocated(input: Pick<SummaryInput, 'allocatedBytes' | 'allocatedApproximate'>): string {
+  if (input.allocatedBytes === null) return 'n/a';
+  return `${input.allocatedApproximate ? '~' : ''}${formatBytes(input.allocatedBytes)}`;
+}
+
+export function summaryPanel(input: SummaryInput, thresholds: Required<SeverityThresholds>): SummaryPanel {
+  const rows: SummaryRow[] = [];
+  const exact = input.heapDeltaKind === 'exact';
+  rows.push({
+    label: 'Heap delta',
+    value: formatSignedBytes(input.heapDeltaBytes),
+    note: exact
+      ? 'live-heap change: garbage collected at both ends of the request'
+      : 'raw used-heap change, includes garbage not yet collected (heapDelta: "exact" collects it)',
+  });
+  rows.push({
+    label: 'Allocated',
+    value: badgeAllocated(input),
+    note:
+      input.allocatedBytes === null
+        ? `unavailable: ${input.allocatedUnavailable ?? 'GC accounting did not settle'}`
+        : `exact, from V8 GC accounting${input.allocatedApproximate ? ' (a collection\'s timing was estimated; the record is exact)' : ''}`,
+  });
+  if (input.heapUsedBeforeBytes !== undefined && input.heapUsedAfterBytes !== undefined) {
+    rows.push({
+      label: 'Heap used',
+      value: `${formatBytes(input.heapUsedBeforeBytes)} → ${formatBytes(input.heapUsedAfterBytes)}`,
+    });
+  }
+  if (input.externalDeltaBytes !== undefined) {
+    rows.push({ label: 'External delta', value: formatSignedBytes(input.externalDeltaBytes), note: 'Buffers, ArrayBuffers and other memory outside the JS heap' });
+  }
+  const gcNote = input.gcForced ? `${input.gcForced} forced by ramflow` : undefined;
+  rows.push({
+    label: 'Garbage collections',
+    value: `${input.gcCount} (${formatMs(input.gcPauseMs)} paused)`,
+    ...(gcNote ? { note: gcNote } : {}),
+  });
+  if (input.rssBytes !== undefined && input.rssBytes !== null) {
+    rows.push({ label: 'Process RSS', value: formatBytes(input.rssBytes), note: 'whole process, when the record was stored' });
+  }
+  if (input.arrayBuffersBytes !== undefined && input.arrayBuffersBytes !== null) {
+    rows.push({ label: 'Process ArrayBuffers', value: formatBytes(input.arrayBuffersBytes), note: 'whole process, when the record was stored' });
+  }
+  rows.push({ label: 'Backend', value: input.backendName, note: input.backendReason });
+  rows.push({ label: 'ramflow overhead', value: formatMs(input.overheadMs), note: input.atHeaders ? 'until the response headers' : 'on the request path' });
+  const gcKinds = Object.entries(input.gcByKind ?? {}).map(([kind, value]) => ({
+    label: kind,
+    value: `${value.count} (${formatMs(value.pauseMs)})`,
+  }));
+  return {
+    heapDelta: badgeHeapDelta(input),
+    heapDeltaLabel: exact ? 'heap delta (live, after GC)' : 'raw heap delta, includes uncollected garbage',
+    allocated: badgeAllocated(input),
+    severity: severityOf(input.heapDeltaBytes, thresholds),
+    rows,
+    gcKinds,
+    exclusive: input.concurrency.exclusive,
+    exclusivity: input.concurrency.exclusive
+      ? 'Exclusive: no other profiled request overlapped this one.'
+      : `Shared: ${input.concurrency.overlapping} other profiled request${input.concurrency.overlapping === 1 ? '' : 's'} overlapped this one; V8 cannot tell whose allocations are whose, so these figures include theirs.`,
+  };
+}

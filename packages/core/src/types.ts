@@ -1,0 +1,377 @@
+/**
+ * Public types of ramflow. Everything a user or an adapter touches is declared here; internals live beside
+ * the code that uses them. Framework types never appear in this file.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/** Which memory backend runs on top of the always-on process counters. */
+export type MemoryBackendName = 'sampling' | 'heap-snapshot' | 'process';
+
+/** What the badge's heap delta means. */
+export type HeapDeltaMode = 'exact' | 'fast';
+
+/** Which memory metrics go into the `Server-Timing` header besides ramflow's own overhead. */
+export type ServerTimingMetric = 'heap' | 'alloc' | 'gc';
+
+/** A framework-neutral view of the incoming request, built by the adapter. */
+export interface RequestInfo {
+  /** HTTP method, upper case. */
+  method: string;
+  /** The request target as received: path and query string. */
+  url: string;
+  /** Request headers (lower-case names), as node:http exposes them. */
+  headers: Readonly<Record<string, string | string[] | undefined>>;
+  /**
+   * The client address the framework trusts: the socket address, or the first untrusted `X-Forwarded-For`
+   * hop when the framework's own trust-proxy setting says so (Express `req.ip`, Fastify `request.ip`).
+   */
+  remoteAddress: string | undefined;
+  /** `http` or `https`, as the framework sees it (trust-proxy aware). */
+  protocol?: 'http' | 'https';
+  /** The underlying node:http request, for `enabled` / `allow` callbacks that need it. */
+  raw?: IncomingMessage;
+}
+
+/** What the adapter knows about the response when its headers are about to be written. */
+export interface ResponseInfo {
+  statusCode: number;
+  /** The `Content-Type` response header, if set. */
+  contentType: string | undefined;
+  /** The `Content-Encoding` response header, if set. */
+  contentEncoding: string | undefined;
+}
+
+/** Logger used for ramflow's own messages; adapters pass the framework's logger when it has one. */
+export interface RamflowLogger {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+/** Thresholds (bytes of heap delta) that colour the toolbar badge. */
+export interface SeverityThresholds {
+  /**
+   * Heap delta at or above which the badge turns amber.
+   * @default 1048576 (1 MiB)
+   */
+  warnBytes?: number;
+  /**
+   * Heap delta at or above which the badge turns red.
+   * @default 10485760 (10 MiB)
+   */
+  dangerBytes?: number;
+}
+
+/** Options shared by every ramflow adapter. Validated once, at construction. */
+export interface RamflowOptions {
+  /**
+   * Turn ramflow on or off, globally or per request. By default ramflow is on only when `NODE_ENV` is unset,
+   * `development` or `test`. Turning it on under `NODE_ENV=production` requires `enabled: true` (or a function)
+   * together with an explicit `allow` function, and logs a warning.
+   * @default NODE_ENV is unset, "development" or "test"
+   */
+  enabled?: boolean | ((request: RequestInfo) => boolean);
+  /**
+   * Which backend measures on top of the process counters. `"auto"` picks the richest one that works here and
+   * reports its choice and the reason in the toolbar and the log.
+   * @default "auto"
+   */
+  memoryBackend?: 'auto' | MemoryBackendName;
+  /**
+   * Meaning of the badge's heap delta. `"exact"` forces a garbage collection when the request starts and when its
+   * headers are written, so the delta is the live-heap change (costs a few ms per request on a small heap, more on
+   * a big one). `"fast"` reports the raw used-heap change, labelled as including garbage not yet collected.
+   * @default "fast" (measured: see BENCHMARKS.md)
+   */
+  heapDelta?: HeapDeltaMode;
+  /**
+   * Average bytes between samples of the sampling heap profiler. Must be at least 1.
+   * @default 32768
+   */
+  samplingInterval?: number;
+  /**
+   * Add a `Server-Timing` header: `true` for all metrics, `false` for none, or the list of memory metrics to
+   * include (ramflow's own overhead, `ramflow;dur=…`, is always present when the header is on).
+   * @default true
+   */
+  serverTiming?: boolean | readonly ServerTimingMetric[];
+  /**
+   * Inject the toolbar into HTML responses.
+   * @default true
+   */
+  toolbar?: boolean;
+  /**
+   * Where the dashboard, JSON API and toolbar assets are served. Must start with `/` and not end with `/`.
+   * @default "/__ramflow"
+   */
+  basePath?: string;
+  /**
+   * Maximum number of request records kept in the in-memory history.
+   * @default 100
+   */
+  historySize?: number;
+  /**
+   * Maximum total size, in bytes of serialized JSON, of the in-memory history.
+   * @default 8388608 (8 MiB)
+   */
+  historyBytes?: number;
+  /**
+   * Who may be profiled and see ramflow's data. By default only loopback clients (127.0.0.0/8, ::1). Return
+   * `true` to allow a request. Required when enabling ramflow in production.
+   * @default loopback clients only
+   */
+  allow?: (request: RequestInfo) => boolean;
+  /**
+   * Returns the CSP nonce of the current response, so the injected toolbar's script and stylesheet carry it.
+   * @default none (assets are served from `basePath`, which a `'self'` policy allows)
+   */
+  cspNonce?: (request: IncomingMessage, response: ServerResponse) => string | undefined;
+  /**
+   * Paths never profiled. Strings match a path prefix; regular expressions test the path (no query string).
+   * Requests under `basePath` are never profiled.
+   * @default static assets: /favicon.ico and paths ending in .css .js .mjs .map .png .jpg .jpeg .gif .svg .ico .webp .woff .woff2 .ttf
+   */
+  ignore?: ReadonlyArray<string | RegExp>;
+  /**
+   * Where request records are kept.
+   * @default an in-memory store bounded by `historySize` and `historyBytes`
+   */
+  store?: Store;
+  /**
+   * Colour thresholds for the badge.
+   * @default { warnBytes: 1 MiB, dangerBytes: 10 MiB }
+   */
+  severity?: SeverityThresholds;
+  /**
+   * Where ramflow's own log lines go. Adapters pass the framework's logger when it has one.
+   * @default console, prefixed with "[ramflow]"
+   */
+  logger?: RamflowLogger;
+}
+
+/** Options after defaults and validation. */
+export interface ResolvedRamflowOptions {
+  enabled: boolean | ((request: RequestInfo) => boolean);
+  memoryBackend: 'auto' | MemoryBackendName;
+  heapDelta: HeapDeltaMode;
+  samplingInterval: number;
+  serverTiming: readonly ServerTimingMetric[] | false;
+  toolbar: boolean;
+  basePath: string;
+  historySize: number;
+  historyBytes: number;
+  allow: (request: RequestInfo) => boolean;
+  /** True when `allow` was supplied by the user rather than defaulted to loopback-only. */
+  allowIsCustom: boolean;
+  cspNonce: ((request: IncomingMessage, response: ServerResponse) => string | undefined) | undefined;
+  ignore: ReadonlyArray<string | RegExp>;
+  store: Store | undefined;
+  severity: Required<SeverityThresholds>;
+  logger: RamflowLogger;
+  /** The environment ramflow decided under (`NODE_ENV`, or "unset"). */
+  environment: string;
+}
+
+/** Garbage collections seen during a request window, by kind. */
+export interface GcActivity {
+  /** Number of collections (of any kind) during the window. */
+  count: number;
+  /** Total pause time in milliseconds. */
+  pauseMs: number;
+  /** Collections ramflow forced itself (for `heapDelta: "exact"`), included in `count`. */
+  forced: number;
+  /** Per kind: `scavenge`, `mark-compact`, `incremental-marking`, `weak-callbacks`, `minor-mark-sweep`. */
+  byKind: Record<string, { count: number; pauseMs: number }>;
+}
+
+/** The process counters every profiled request gets. */
+export interface MemoryFigures {
+  /**
+   * Live-heap change over the request. With `heapDeltaKind: "exact"` garbage was collected at both ends; with
+   * `"raw"` it is the used-heap change and includes garbage not yet collected.
+   */
+  heapDeltaBytes: number;
+  heapDeltaKind: 'exact' | 'raw';
+  /**
+   * Bytes allocated on the JS heap during the window, exact from V8 GC accounting (used-heap change plus what
+   * each collection in the window freed). `null` when it could not be determined; see `allocatedUnavailable`.
+   */
+  allocatedBytes: number | null;
+  /** Why `allocatedBytes` is null. */
+  allocatedUnavailable?: string;
+  heapUsedBeforeBytes: number;
+  heapUsedAfterBytes: number;
+  /** Change of V8 external memory (includes ArrayBuffer and Buffer backing stores). */
+  externalDeltaBytes: number;
+  /** Process-wide ArrayBuffer/Buffer memory when the record was finalized (not a per-request figure). */
+  arrayBuffersBytes: number | null;
+  /** Process resident set size when the record was finalized (not a per-request figure). */
+  rssBytes: number | null;
+  gc: GcActivity;
+}
+
+/** Whether a request's figures are its own or shared with overlapping requests. */
+export interface Concurrency {
+  /** True when no other profiled request was in flight at any point of this request's window. */
+  exclusive: boolean;
+  /** How many other profiled requests overlapped this one's window. */
+  overlapping: number;
+}
+
+/** A failure inside ramflow, recorded on the request it happened in. The app's response is unaffected. */
+export interface RamflowFailure {
+  code: string;
+  message: string;
+  /** Lifecycle step: start, headers, inject, finish, backend, store. */
+  stage: string;
+}
+
+/** The documented, stable, JSON-serializable record of one profiled request. */
+export interface RequestRecord {
+  /** Format version of this record. */
+  version: 1;
+  id: string;
+  /** ISO 8601 time the request arrived. */
+  startedAt: string;
+  /** Time from start to response finished, in ms. */
+  durationMs: number;
+  request: {
+    method: string;
+    /** Path and query string as received. */
+    url: string;
+    /** Path without query string. */
+    path: string;
+    /** A few non-secret request headers (user-agent, accept, content-type, referer). */
+    headers: Record<string, string>;
+    /** The `X-Ramflow-Id` of the page that made this request (fetch/XHR from a page with the toolbar). */
+    parentId?: string;
+  };
+  response: {
+    statusCode: number;
+    contentType: string | null;
+    /** The toolbar was injected into this response. */
+    injected: boolean;
+    /** The client went away before the response finished. */
+    aborted: boolean;
+  };
+  memory: MemoryFigures;
+  concurrency: Concurrency;
+  backend: {
+    name: MemoryBackendName;
+    /** Why this backend runs (e.g. `auto: sampling profiler unavailable`). */
+    reason: string;
+  };
+  /** ramflow's own time on the request path, in ms (what `Server-Timing: ramflow;dur=` reports). */
+  overheadMs: number;
+  /** An error thrown by the app's handler, if the adapter saw one. */
+  appError?: { name: string; message: string };
+  /** Failures inside ramflow while handling this request. */
+  failures: RamflowFailure[];
+}
+
+/** Figures available when response headers are written, before the record is final. */
+export interface HeaderFigures {
+  heapDeltaBytes: number;
+  heapDeltaKind: 'exact' | 'raw';
+  allocatedBytes: number | null;
+  gc: { count: number; pauseMs: number };
+  concurrency: Concurrency;
+  overheadMs: number;
+}
+
+/** One request-window measurement of an optional backend (sampling, heap-snapshot). */
+export interface BackendWindow {
+  /**
+   * The response finished (or was aborted). Return this backend's additions to the record; may be async, since
+   * it runs after the response is on its way.
+   */
+  close(): Promise<Partial<RequestRecord> | undefined> | Partial<RequestRecord> | undefined;
+}
+
+/**
+ * A memory backend: runs on top of the always-on process counters. `open` is on the request path and must be
+ * cheap; slow work belongs in `BackendWindow.close` (after the response) or later, on demand.
+ */
+export interface MemoryBackend {
+  readonly name: MemoryBackendName;
+  /** Why this backend was chosen; shown in the toolbar and logged once. */
+  readonly reason: string;
+  /** Open a window for one request; return undefined when this backend adds nothing to it. */
+  open(requestId: string): BackendWindow | undefined;
+  /** Stop profilers and release resources (called on shutdown and before the process exits). */
+  close(): Promise<void> | void;
+}
+
+/** Summary of a record for history listings. */
+export interface RecordSummary {
+  id: string;
+  startedAt: string;
+  method: string;
+  url: string;
+  statusCode: number;
+  durationMs: number;
+  heapDeltaBytes: number;
+  heapDeltaKind: 'exact' | 'raw';
+  allocatedBytes: number | null;
+  exclusive: boolean;
+  parentId?: string;
+}
+
+/** Where request records are kept. Records are plain JSON-serializable data. */
+export interface Store {
+  add(record: RequestRecord): void | Promise<void>;
+  get(id: string): RequestRecord | undefined | Promise<RequestRecord | undefined>;
+  /** Newest first. */
+  list(limit?: number): RecordSummary[] | Promise<RecordSummary[]>;
+  clear(): void | Promise<void>;
+}
+
+/** The per-request handle an adapter holds between `start` and `finish`. */
+export interface RequestSession {
+  readonly id: string;
+  /**
+   * The response's headers are about to be written: fixes the figures shown to the client and returns the
+   * headers to add (`Server-Timing`, `X-Ramflow-Id`, `X-Ramflow-Link`). Idempotent; never throws.
+   */
+  responseHeaders(response: ResponseInfo): Array<[name: string, value: string]>;
+  /** Whether a complete body of this response should be handed to `injectToolbar`. Never throws. */
+  wantsBody(response: ResponseInfo): boolean;
+  /**
+   * Inject the toolbar into a complete HTML body. Returns the new body (a Buffer), or the same value untouched
+   * when injection does not apply or fails. Call before `responseHeaders` is sent; fix `Content-Length` to the
+   * returned length and drop `ETag`. Never throws.
+   */
+  injectToolbar(
+    body: string | Buffer,
+    response: ResponseInfo,
+    nonceSource?: { request: IncomingMessage; response: ServerResponse },
+  ): string | Buffer;
+  /** Note an error thrown by the app's handler (recorded; the framework handles it as usual). */
+  noteAppError(error: unknown): void;
+  /** The response finished or was aborted: finalize and store the record. Never throws. */
+  finish(outcome: { statusCode: number; aborted: boolean; contentType?: string | undefined }): void;
+}
+
+/** What `createRamflow` returns: the framework-neutral lifecycle every adapter drives. */
+export interface Ramflow {
+  readonly options: ResolvedRamflowOptions;
+  readonly backend: MemoryBackend;
+  /**
+   * Decide whether to profile this request (enabled, allowed, not ignored) and open its session.
+   * Returns undefined when the request is not profiled. Never throws.
+   */
+  start(request: RequestInfo): RequestSession | undefined;
+  /** True when the path is under `basePath` (the adapter should hand the request to `handle`). */
+  isOwnPath(url: string): boolean;
+  /**
+   * Serve `basePath` routes (dashboard, JSON API, assets) on node:http objects. Answers 404 when ramflow is
+   * disabled or the client is not allowed. Resolves once the response is sent.
+   */
+  handle(request: RequestInfo, req: IncomingMessage, res: ServerResponse): Promise<void>;
+  /** Wait until every finished request is finalized and stored. */
+  flush(): Promise<void>;
+  /** Stop backends and timers. */
+  close(): Promise<void>;
+  /** The store records go to. */
+  readonly store: Store;
+}

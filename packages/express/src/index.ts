@@ -1,0 +1,129 @@
+import type { ServerResponse } from 'node:http';
+import {
+  createRamflow,
+  type Ramflow,
+  type RamflowOptions,
+  type RequestInfo,
+  type RequestSession,
+  type ResponseInfo,
+} from '@ramflow/core';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import onFinished from 'on-finished';
+import onHeaders from 'on-headers';
+
+export type { RamflowOptions, RequestRecord, RequestSession } from '@ramflow/core';
+
+declare global {
+  namespace Express {
+    interface Request {
+      /** The ramflow session of this request, when it is profiled. */
+      ramflow?: RequestSession;
+    }
+  }
+}
+
+/** The Express middleware, with the ramflow instance it drives (for `flush`, `close`, the store). */
+export type RamflowMiddleware = RequestHandler & { readonly ramflow: Ramflow };
+
+function header(res: ServerResponse, name: string): string | undefined {
+  const value = res.getHeader(name);
+  if (value === undefined) return undefined;
+  return Array.isArray(value) ? value.join(', ') : String(value);
+}
+
+function responseInfo(res: ServerResponse): ResponseInfo {
+  return {
+    statusCode: res.statusCode,
+    contentType: header(res, 'content-type'),
+    contentEncoding: header(res, 'content-encoding'),
+  };
+}
+
+function requestInfo(req: Request): RequestInfo {
+  return {
+    method: req.method,
+    url: req.originalUrl ?? req.url,
+    headers: req.headers,
+    // req.ip honours Express's own `trust proxy` setting; X-Forwarded-For is not trusted otherwise.
+    remoteAddress: req.ip ?? req.socket.remoteAddress,
+    protocol: req.protocol === 'https' ? 'https' : 'http',
+    raw: req,
+  };
+}
+
+type EndArgs = [chunk?: unknown, encoding?: unknown, callback?: unknown];
+
+/**
+ * Hands a complete body written by a single `res.end(body)` to core for toolbar injection. The first
+ * `res.write` marks the response as streamed: it then passes through untouched, chunk by chunk.
+ */
+function interceptBody(req: Request, res: Response, session: RequestSession): void {
+  const write = res.write;
+  const end = res.end;
+  const restore = () => {
+    res.write = write;
+    res.end = end;
+  };
+  res.write = function (this: Response, ...args: Parameters<Response['write']>) {
+    restore();
+    return write.apply(this, args);
+  } as Response['write'];
+  res.end = function (this: Response, ...args: EndArgs) {
+    restore();
+    let [chunk, encoding, callback] = args;
+    if (typeof chunk === 'function') return end.call(this, chunk as () => void);
+    if (typeof encoding === 'function') {
+      callback = encoding;
+      encoding = undefined;
+    }
+    if ((typeof chunk === 'string' || chunk instanceof Uint8Array) && !this.headersSent) {
+      const info = responseInfo(this);
+      if (session.wantsBody(info)) {
+        const body = typeof chunk === 'string' ? Buffer.from(chunk, (encoding as BufferEncoding | undefined) ?? 'utf8') : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+        const injected = session.injectToolbar(body, info, { request: req, response: this });
+        if (injected !== body) {
+          this.setHeader('content-length', Buffer.byteLength(injected));
+          // The page now differs per request: an ETag of the original body would make browsers reuse a stale toolbar.
+          this.removeHeader('etag');
+          chunk = injected;
+          encoding = undefined;
+        }
+      }
+    }
+    return (end as (...a: unknown[]) => Response).call(this, chunk, encoding, callback);
+  } as Response['end'];
+}
+
+/**
+ * ramflow for Express 4 and 5. Register it before your routes: `app.use(ramflow())`.
+ */
+export function ramflow(options?: RamflowOptions): RamflowMiddleware {
+  const core = createRamflow(options);
+  const middleware = (req: Request, res: Response, next: NextFunction): void => {
+    const url = req.originalUrl ?? req.url;
+    if (core.isOwnPath(url)) {
+      core.handle(requestInfo(req), req, res).catch(next);
+      return;
+    }
+    const session = core.start(requestInfo(req));
+    if (session === undefined) {
+      next();
+      return;
+    }
+    req.ramflow = session;
+    onHeaders(res, function (this: ServerResponse) {
+      for (const [name, value] of session.responseHeaders(responseInfo(this))) {
+        if (name === 'Server-Timing') this.appendHeader(name, value);
+        else this.setHeader(name, value);
+      }
+    });
+    if (core.options.toolbar) interceptBody(req, res, session);
+    onFinished(res, () => {
+      session.finish({ statusCode: res.statusCode, aborted: !res.writableFinished, contentType: header(res, 'content-type') });
+    });
+    next();
+  };
+  return Object.assign(middleware, { ramflow: core }) as RamflowMiddleware;
+}
+
+export default ramflow;
