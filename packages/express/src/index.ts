@@ -71,7 +71,8 @@ function interceptBody(req: Request, res: Response, session: RequestSession): vo
   res.end = function (this: Response, ...args: EndArgs) {
     restore();
     let [chunk, encoding, callback] = args;
-    if (typeof chunk === 'function') return end.call(this, chunk as () => void);
+    const callEnd = end as (...a: unknown[]) => Response;
+    if (typeof chunk === 'function') return callEnd.call(this, chunk);
     if (typeof encoding === 'function') {
       callback = encoding;
       encoding = undefined;
@@ -90,7 +91,7 @@ function interceptBody(req: Request, res: Response, session: RequestSession): vo
         }
       }
     }
-    return (end as (...a: unknown[]) => Response).call(this, chunk, encoding, callback);
+    return callEnd.call(this, chunk, encoding, callback);
   } as Response['end'];
 }
 

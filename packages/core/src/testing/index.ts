@@ -1,1 +1,10 @@
-export {};
+export {
+  type AdapterConformanceSuiteOptions,
+  type ConformanceServer,
+  type ConformanceServerOptions,
+  defineAdapterConformanceSuite,
+  parseServerTiming,
+  rawRequest,
+  stripToolbar,
+} from './conformance.js';
+export { fixtures, STREAM_CHUNK_DELAY_MS } from './fixtures.js';

@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Ramflow } from '@ramflow/core';
+import { type Browser, chromium } from 'playwright-core';
+import { listen } from '../../../packages/express/test/conformance-app.js';
+import { buildApp } from '../src/app.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const missing = !existsSync(CHROMIUM);
+
+// In CI a missing browser is a failure (.ci/run installs Debian's chromium); on a laptop without it, a skip.
+describe('examples/express in Chromium', { skip: missing && !process.env.CI ? `no browser at ${CHROMIUM}` : false }, () => {
+  let browser: Browser;
+  let server: Awaited<ReturnType<typeof listen>>;
+  let profileDir: string;
+
+  before(async () => {
+    const app = buildApp({ ramflow: {} });
+    server = await listen(app, async () => {
+      await (app.locals.ramflow as Ramflow).close();
+    });
+    profileDir = mkdtempSync(join(tmpdir(), 'ramflow-chromium-'));
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-dev-shm-usage',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+    if (profileDir) rmSync(profileDir, { recursive: true, force: true });
+  });
+
+  it('shows the badge inside a shadow root and exposes ramflow metrics through Server-Timing', async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    page.on('console', (message) => {
+      if (message.type() === 'error') errors.push(message.text());
+    });
+    await page.goto(`${server.baseUrl}/`);
+    const badge = page.locator('ramflow-toolbar').locator('.rf-badge');
+    await badge.waitFor();
+    const inShadow = await page.evaluate(() => {
+      const host = document.querySelector('ramflow-toolbar');
+      return Boolean(host?.shadowRoot?.querySelector('.rf-badge')) && document.querySelector('.rf-badge') === null;
+    });
+    assert.ok(inShadow, 'the badge lives in the shadow root, not in the page DOM');
+    assert.match(await badge.innerText(), /RAM\s+~?[+-]?[\d.]+ (?:B|KB|MB)\s+·\s+[\d.]+ (?:B|KB|MB) alloc/);
+
+    const timing = await page.evaluate(() =>
+      (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming).serverTiming.map((entry) => ({
+        name: entry.name,
+        duration: entry.duration,
+        description: entry.description,
+      })),
+    );
+    const names = timing.map((entry) => entry.name);
+    assert.ok(names.includes('ramflow') && names.includes('heap') && names.includes('alloc'), JSON.stringify(timing));
+    const heap = timing.find((entry) => entry.name === 'heap');
+    assert.match(heap?.description ?? '', /^[+-]?[\d.]+ (?:B|KB|MB)|^0 B/);
+
+    // The panel opens from the keyboard and shows the summary.
+    await badge.focus();
+    await page.keyboard.press('Enter');
+    const panel = page.locator('ramflow-toolbar').locator('.rf-panel');
+    await panel.waitFor({ state: 'visible' });
+    assert.match(await panel.innerText(), /Allocated/);
+    await page.keyboard.press('Escape');
+    await panel.waitFor({ state: 'hidden' });
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+});
