@@ -62,8 +62,8 @@ export function buildApp(options: BuildAppOptions = {}): Express {
   app.get('/favicon.ico', (_req, res) => {
     res.status(204).end();
   });
-  app.get('/hello', (_req, res) => {
-    res.send('hello');
+  app.get('/api/ping', (_req, res) => {
+    res.json({ ok: true });
   });
   return app;
 }

@@ -1,4 +1,4 @@
-import type { MemoryBackendName } from '@ramflow/core';
+import type { HeapDeltaMode, MemoryBackendName } from '@ramflow/core';
 import { allocateBallast } from './scenario.js';
 import { buildApp } from './app.js';
 
@@ -6,8 +6,11 @@ const port = Number(process.env.PORT ?? 3000);
 const host = process.env.HOST ?? '127.0.0.1';
 const ballast = allocateBallast(Number(process.env.BALLAST_MB ?? 0));
 const backend = process.env.RAMFLOW_BACKEND as MemoryBackendName | 'auto' | undefined;
+const heapDelta = process.env.RAMFLOW_HEAP_DELTA as HeapDeltaMode | undefined;
 
-const app = buildApp({ ramflow: process.env.RAMFLOW === 'off' ? false : backend ? { memoryBackend: backend } : {} });
+const app = buildApp({
+  ramflow: process.env.RAMFLOW === 'off' ? false : { ...(backend ? { memoryBackend: backend } : {}), ...(heapDelta ? { heapDelta } : {}) },
+});
 const server = app.listen(port, host, () => {
   console.log(`ramflow Express example on http://${host}:${port} (ramflow ${process.env.RAMFLOW === 'off' ? 'off' : 'on'}${ballast.length ? `, ${ballast.length} MB ballast` : ''})`);
 });

@@ -73,6 +73,10 @@ describe('examples/express in Chromium', { skip: missing && !process.env.CI ? `n
     const heap = timing.find((entry) => entry.name === 'heap');
     assert.match(heap?.description ?? '', /^[+-]?[\d.]+ (?:B|KB|MB)|^0 B/);
 
+    // The script swaps the header-time figures for the settled record's, and fills the Summary panel from it.
+    await page.locator('ramflow-toolbar[data-ramflow-settled="1"]').waitFor({ state: 'attached' });
+    assert.doesNotMatch(await badge.innerText(), />=/, 'settled figures are exact, not lower bounds');
+
     // The panel opens from the keyboard and shows the summary.
     await badge.focus();
     await page.keyboard.press('Enter');

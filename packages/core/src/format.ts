@@ -7,7 +7,7 @@ const UNITS = ['B', 'KB', 'MB', 'GB', 'TB'] as const;
 export function formatBytes(bytes: number): string {
   const abs = Math.abs(bytes);
   if (!Number.isFinite(abs)) return 'n/a';
-  if (abs < 1000) return `${Math.round(abs)} B`;
+  if (Math.round(abs) < 1000) return `${Math.round(abs)} B`;
   let value = abs;
   let unit = 0;
   while (value >= 1000 && unit < UNITS.length - 1) {
@@ -33,7 +33,8 @@ export function formatSignedBytes(bytes: number): string {
 /** Milliseconds with a precision that suits the magnitude: `0.04 ms`, `3.2 ms`, `120 ms`. */
 export function formatMs(ms: number): string {
   if (!Number.isFinite(ms)) return 'n/a';
-  if (ms < 1) return `${ms.toFixed(2)} ms`;
-  if (ms < 10) return `${ms.toFixed(1)} ms`;
+  // Choose the precision after rounding, so 0.999 reads "1.0 ms" and 9.96 reads "10 ms".
+  if (Math.abs(ms) < 0.995) return `${ms.toFixed(2)} ms`;
+  if (Math.abs(ms) < 9.95) return `${ms.toFixed(1)} ms`;
   return `${Math.round(ms)} ms`;
 }

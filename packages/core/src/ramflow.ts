@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { type GcLedger, sharedGcLedger } from './backends/gc-ledger.js';
+import { type GcLedger, sharedGcLedger, type WindowGcSummary } from './backends/gc-ledger.js';
+import { getForceGc } from './backends/force-gc.js';
 import { CounterWindow } from './backends/process-counters.js';
 import { selectBackend } from './backends/select.js';
 import { handleDashboard } from './dashboard/handler.js';
@@ -26,10 +27,18 @@ import type {
 
 /** How long finished requests wait before their GC accounting is settled in one batch. */
 const SETTLE_DELAY_MS = 10;
-/** Give up waiting for a GC's timing after this long (the record then says allocation is unavailable). */
-const SETTLE_GIVE_UP_MS = 2000;
-/** Most finished-but-unsettled requests held; beyond it the oldest are finalized at once. */
-const MAX_PENDING = 10_000;
+/** Retry interval while the GC-profiler budget is spent. */
+const IDLE_RETRY_MS = 250;
+/** No profiled request for this long counts as idle (a full collection then costs no request anything). */
+const IDLE_MS = 200;
+/** At most one budget-freeing full collection per this interval. */
+const CLEANUP_INTERVAL_MS = 1000;
+/** Give up waiting for a window's GC measurements after this long (the record says why). */
+const SETTLE_GIVE_UP_MS = 30_000;
+/** Most finished-but-unsettled requests held; beyond it they are finalized at once. */
+const MAX_PENDING = 2_000;
+const GIVE_UP_REASON =
+  'its garbage collections were not measured in time: the GC profiler can only be read again once V8 has collected earlier readings, which needs a full collection or an idle moment';
 
 function pathOf(url: string): string {
   const query = url.indexOf('?');
@@ -46,6 +55,11 @@ class RamflowInstance implements Ramflow, SessionHost {
   #pending: Session[] = [];
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
+  #lastActivity = 0;
+  /** Ledger version when the pending windows were last examined, and how many of them were examined then. */
+  #examinedVersion = -1;
+  #examinedCount = 0;
+  #lastCleanup = Number.NEGATIVE_INFINITY;
   startedCount = 0;
   activeCount = 0;
 
@@ -170,36 +184,71 @@ class RamflowInstance implements Ramflow, SessionHost {
 
   sessionEnded(session: Session): void {
     this.activeCount--;
+    this.#lastActivity = performance.now();
     session.freezeConcurrency();
     this.#pending.push(session);
-    if (this.#pending.length > MAX_PENDING) this.#drain(true);
-    else this.#schedule();
+    if (this.#pending.length > MAX_PENDING) {
+      // Bounded: the oldest waiting window is finalized now, with the reason its allocation is unknown.
+      const oldest = this.#pending.shift() as Session;
+      this.#examinedCount = Math.max(0, this.#examinedCount - 1);
+      void this.#store(oldest, oldest.counters.gcSummary(), undefined, GIVE_UP_REASON);
+    }
+    this.#schedule(SETTLE_DELAY_MS);
   }
 
-  #schedule(): void {
+  #schedule(delay: number): void {
     if (this.#timer !== undefined || this.#closed) return;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
-      this.#drain(false);
-    }, SETTLE_DELAY_MS);
+      const firedAt = performance.now();
+      // In the check phase that follows, the GC observer has delivered every collection before `firedAt`.
+      setImmediate(() => void this.#drain({ force: false, mayCollect: false, horizon: firedAt }));
+    }, delay);
     this.#timer.unref();
   }
 
-  /** Settles GC accounting once for every finished request and stores their records. */
-  #drain(force: boolean): Promise<void> {
+  /**
+   * Settles GC accounting for finished requests and stores their records. A window with no collection inside it
+   * is exact at once; one with collections waits until the GC profiler is read (restarts are budgeted, see
+   * GcLedger), which may need a full collection while the app is idle to free the budget.
+   */
+  #drain(how: { force: boolean; mayCollect: boolean; horizon?: number }): Promise<void> {
     if (this.#pending.length === 0) return Promise.resolve();
-    this.#ledger.settle();
+    const ledger = this.#ledger;
+    ledger.catchUp();
+    const horizon = how.horizon ?? performance.now();
+    // Windows already examined wait for the ledger to learn something new; only fresh ones are looked at now.
+    const unchanged = ledger.version === this.#examinedVersion && !how.force;
+    const fresh = unchanged ? this.#pending.slice(this.#examinedCount) : this.#pending;
+    const needsBytes = fresh.some((session) => session.counters.t1 < horizon && session.counters.gcSummary().unmeasured > 0);
+    if ((needsBytes || this.#examinedCount > 0) && ledger.hasMeasurable) {
+      if (!ledger.canMeasure && this.#mayCollectNow(how.mayCollect)) {
+        this.#lastCleanup = performance.now();
+        ledger.collect(getForceGc());
+      }
+      ledger.measure();
+    }
     const now = performance.now();
-    const ready: Session[] = [];
+    const ready: Array<[Session, WindowGcSummary, string | undefined]> = [];
     const waiting: Session[] = [];
-    for (const session of this.#pending) {
-      if (force || session.counters.settled || now - session.finishedAt > SETTLE_GIVE_UP_MS) ready.push(session);
+    const examine = ledger.version !== this.#examinedVersion || how.force ? this.#pending : fresh;
+    const skipped = examine === this.#pending ? [] : this.#pending.slice(0, this.#examinedCount);
+    for (const session of skipped) {
+      if (now - session.finishedAt > SETTLE_GIVE_UP_MS) ready.push([session, session.counters.gcSummary(), GIVE_UP_REASON]);
+      else waiting.push(session);
+    }
+    for (const session of examine) {
+      const summary = session.counters.gcSummary();
+      if (session.counters.t1 < horizon && summary.unmeasured === 0) ready.push([session, summary, undefined]);
+      else if (how.force || now - session.finishedAt > SETTLE_GIVE_UP_MS) ready.push([session, summary, GIVE_UP_REASON]);
       else waiting.push(session);
     }
     this.#pending = waiting;
-    if (waiting.length > 0) this.#schedule();
-    const oldestOpen = waiting.reduce((min, s) => Math.min(min, s.counters.t0), now - SETTLE_GIVE_UP_MS * 2);
-    this.#ledger.forgetBefore(oldestOpen - 60_000);
+    this.#examinedVersion = ledger.version;
+    this.#examinedCount = waiting.length;
+    if (waiting.length > 0) this.#schedule(ledger.canMeasure ? SETTLE_DELAY_MS : IDLE_RETRY_MS);
+    const oldest = waiting.reduce((min, s) => Math.min(min, s.counters.t0), now - SETTLE_GIVE_UP_MS);
+    ledger.forgetBefore(oldest - 1000);
     if (ready.length === 0) return Promise.resolve();
     // One process-wide reading per batch: RSS and ArrayBuffers are process figures, not per-request ones.
     let processFigures: { rss: number; arrayBuffers: number } | undefined;
@@ -209,10 +258,27 @@ class RamflowInstance implements Ramflow, SessionHost {
     } catch {
       processFigures = undefined;
     }
-    return Promise.all(ready.map((session) => this.#store(session, processFigures))).then(() => undefined);
+    return Promise.all(ready.map(([session, summary, reason]) => this.#store(session, summary, processFigures, reason))).then(
+      () => undefined,
+    );
   }
 
-  async #store(session: Session, processFigures: { rss: number; arrayBuffers: number } | undefined): Promise<void> {
+  /**
+   * A full collection to free the GC-profiler budget: when asked (someone is looking at the data) or when no
+   * profiled request has been in flight for a while; at most once per CLEANUP_INTERVAL_MS.
+   */
+  #mayCollectNow(asked: boolean): boolean {
+    const now = performance.now();
+    if (now - this.#lastCleanup < CLEANUP_INTERVAL_MS) return false;
+    return asked || (this.activeCount === 0 && now - this.#lastActivity >= IDLE_MS);
+  }
+
+  async #store(
+    session: Session,
+    summary: WindowGcSummary,
+    processFigures: { rss: number; arrayBuffers: number } | undefined,
+    unavailable: string | undefined,
+  ): Promise<void> {
     let extra: Partial<RequestRecord> | undefined;
     try {
       extra = (await session.backendWindow?.close()) ?? undefined;
@@ -221,7 +287,7 @@ class RamflowInstance implements Ramflow, SessionHost {
       this.#log.once('error', 'backend-close', `memory backend "${this.backend.name}" failed: ${describeError(error).message}`);
     }
     try {
-      const record = session.toRecord(session.counters.figures(processFigures), extra);
+      const record = session.toRecord(session.counters.figures(summary, processFigures, unavailable), extra);
       await this.store.add(record);
     } catch (error) {
       this.#log.once('error', 'store', `could not store a request record: ${describeError(error).message}`);
@@ -229,13 +295,13 @@ class RamflowInstance implements Ramflow, SessionHost {
   }
 
   async flush(): Promise<void> {
-    // GC timings arrive from the observer a loop turn after the collection: wait for them briefly.
-    for (let attempt = 0; attempt < 20 && this.#pending.length > 0; attempt++) {
-      await this.#drain(false);
-      if (this.#pending.length === 0) return;
-      await new Promise((resolve) => setTimeout(resolve, 5));
+    // Let the GC observer deliver collections up to now (it dispatches in the check phase).
+    for (let attempt = 0; attempt < 3 && this.#pending.length > 0; attempt++) {
+      const horizon = performance.now();
+      await new Promise((resolve) => setImmediate(resolve));
+      await this.#drain({ force: false, mayCollect: true, horizon });
     }
-    await this.#drain(true);
+    await this.#drain({ force: true, mayCollect: false });
   }
 
   async handle(request: RequestInfo, req: IncomingMessage, res: ServerResponse): Promise<void> {

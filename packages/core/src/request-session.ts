@@ -96,20 +96,21 @@ export class Session implements RequestSession {
     this.host.recordFailure(failure, error);
   }
 
-  #figures(precise: boolean): PeekFigures {
-    if (this.#peek === undefined || (precise && this.#peek.approximate)) {
-      this.#peek = this.counters.peek(precise);
+  #figures(): PeekFigures {
+    if (this.#peek === undefined) {
+      this.#peek = this.counters.peek();
       this.#concurrencyAtHeaders = this.#concurrency();
     }
     return this.#peek;
   }
 
   #headerFigures(): HeaderFigures {
-    const peek = this.#figures(false);
+    const peek = this.#figures();
     return {
       heapDeltaBytes: peek.heapDeltaBytes,
       heapDeltaKind: peek.heapDeltaKind,
       allocatedBytes: peek.allocatedBytes,
+      allocatedIsLowerBound: peek.allocatedIsLowerBound,
       gc: { count: peek.gcCount, pauseMs: peek.gcPauseMs },
       concurrency: this.#concurrencyAtHeaders ?? this.#concurrency(),
       overheadMs: this.#overheadMs,
@@ -160,8 +161,8 @@ export class Session implements RequestSession {
     const began = performance.now();
     try {
       if (this.#injected || !this.wantsBody(response)) return body;
-      // The badge must agree with the record: settle GC accounting now (HTML pages can afford ~20 µs).
-      const peek = this.#figures(true);
+      // The badge shows the same header-time figures as Server-Timing; its script then loads the settled record.
+      const peek = this.#figures();
       const nonce = nonceSource ? this.host.nonceFor(nonceSource.request, nonceSource.response) : undefined;
       const html = this.host.renderToolbar({
         id: this.id,
@@ -171,7 +172,10 @@ export class Session implements RequestSession {
           heapDeltaBytes: peek.heapDeltaBytes,
           heapDeltaKind: peek.heapDeltaKind,
           allocatedBytes: peek.allocatedBytes,
-          allocatedApproximate: peek.approximate,
+          allocatedIsLowerBound: peek.allocatedIsLowerBound,
+          heapUsedBeforeBytes: peek.heapUsedBeforeBytes,
+          heapUsedAfterBytes: peek.heapUsedNowBytes,
+          externalDeltaBytes: peek.externalDeltaBytes,
           gcCount: peek.gcCount,
           gcPauseMs: peek.gcPauseMs,
           backendName: this.host.backendName,

@@ -4,6 +4,7 @@
  */
 export function isLoopbackAddress(address: string | undefined): boolean {
   if (!address) return false;
+  if (address === '127.0.0.1' || address === '::1' || address === '::ffff:127.0.0.1') return true;
   let value = address.toLowerCase();
   if (value.startsWith('::ffff:')) value = value.slice(7);
   if (value === '::1' || value === '0:0:0:0:0:0:0:1') return true;

@@ -5,7 +5,11 @@ import type { HeaderFigures, ServerTimingMetric } from './types.js';
  * A `quoted-string` per RFC 9110: backslash-escapes `"` and `\`, and drops what a header value cannot carry
  * (control characters and non-ASCII), so an attacker-controlled string can never break the header.
  */
+const PLAIN = /^[\t\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
 export function quoteServerTimingValue(text: string): string {
+  // Fast path: nothing to escape or drop (the usual case: ramflow's own figures).
+  if (PLAIN.test(text)) return `"${text}"`;
   let out = '';
   for (const char of text) {
     const code = char.codePointAt(0) as number;
@@ -18,8 +22,9 @@ export function quoteServerTimingValue(text: string): string {
 
 /** A `dur` value: a plain decimal number (no exponent), as the grammar's token allows. */
 function duration(ms: number): string {
-  if (!Number.isFinite(ms) || ms < 0) return '0';
-  return ms < 10 ? ms.toFixed(3).replace(/\.?0+$/, '') || '0' : ms.toFixed(1);
+  if (!Number.isFinite(ms) || ms <= 0) return '0';
+  // Rounded to µs; String() of a number this size never uses an exponent.
+  return String(ms < 10 ? Math.round(ms * 1000) / 1000 : Math.round(ms * 10) / 10);
 }
 
 /**
@@ -34,19 +39,19 @@ export function formatServerTiming(
   const share = figures.concurrency.exclusive
     ? 'exclusive'
     : `shared with ${figures.concurrency.overlapping} overlapping`;
-  const parts = [`ramflow;dur=${duration(figures.overheadMs)};desc=${quoteServerTimingValue(`ramflow overhead (${backendName}, ${share})`)}`];
+  // Descriptions below are built from ramflow's own formatted numbers and fixed words: already valid qdtext.
+  let value = `ramflow;dur=${duration(figures.overheadMs)};desc=${quoteServerTimingValue(`ramflow overhead (${backendName}, ${share})`)}`;
   for (const metric of metrics) {
     if (metric === 'heap') {
       const label = figures.heapDeltaKind === 'exact' ? '' : ' raw, incl. garbage';
-      parts.push(`heap;desc=${quoteServerTimingValue(`${formatSignedBytes(figures.heapDeltaBytes)}${label}`)}`);
+      value += `, heap;desc="${formatSignedBytes(figures.heapDeltaBytes)}${label}"`;
     } else if (metric === 'alloc') {
-      if (figures.allocatedBytes !== null) {
-        parts.push(`alloc;desc=${quoteServerTimingValue(`${formatBytes(figures.allocatedBytes)} allocated`)}`);
-      }
+      const bound = figures.allocatedIsLowerBound ? 'at least ' : '';
+      value += `, alloc;desc="${bound}${formatBytes(figures.allocatedBytes)} allocated"`;
     } else if (metric === 'gc') {
       const count = figures.gc.count;
-      parts.push(`gc;dur=${duration(figures.gc.pauseMs)};desc=${quoteServerTimingValue(`${count} GC${count === 1 ? '' : 's'}`)}`);
+      value += `, gc;dur=${duration(figures.gc.pauseMs)};desc="${count} GC${count === 1 ? '' : 's'}"`;
     }
   }
-  return parts.join(', ');
+  return value;
 }

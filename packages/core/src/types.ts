@@ -273,7 +273,13 @@ export interface RequestRecord {
 export interface HeaderFigures {
   heapDeltaBytes: number;
   heapDeltaKind: 'exact' | 'raw';
-  allocatedBytes: number | null;
+  /** Bytes allocated so far. */
+  allocatedBytes: number;
+  /**
+   * True when a garbage collection in the window is not measured yet, so the allocation is at least
+   * `allocatedBytes` (the stored record has the settled figure).
+   */
+  allocatedIsLowerBound: boolean;
   gc: { count: number; pauseMs: number };
   concurrency: Concurrency;
   overheadMs: number;

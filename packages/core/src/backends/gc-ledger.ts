@@ -2,16 +2,19 @@ import { constants, PerformanceObserver, performance } from 'node:perf_hooks';
 import v8 from 'node:v8';
 
 /**
- * Process-wide record of garbage collections with their time and the bytes each one freed, shared by every
- * request window.
+ * Process-wide record of garbage collections: when each one happened (exact), what kind it was, how long it
+ * paused, and how many bytes it freed. Shared by every request window, so a window costs two heap-statistics
+ * reads and nothing else on the request path.
  *
- * Why not one `v8.GCProfiler` per request: a start+stop costs ~15-20 µs here, a large share of a fast route,
- * and N concurrent profilers each record every GC. Instead one profiler runs for the process and is "settled"
- * (stopped and restarted) in batches. It gives each GC's freed bytes but no timestamp; a `gc`
- * PerformanceObserver gives each GC's timestamp but no bytes. Both see the same collections in the same order,
- * so pairing them in order yields timed, sized GC events. A request window then costs two heap-statistics
- * reads, and its allocation is `used(end) - used(start) + freed by GCs that started inside the window` (GCs
- * stop the world, so a GC is wholly between two reads on the main thread).
+ * - Timing comes from a `gc` PerformanceObserver: cheap, leak-free, delivered one loop turn after the GC.
+ *   A window with no GC inside it has `allocated = used(end) - used(start)` exactly (GCs stop the world, so a GC
+ *   is wholly between two reads on the main thread).
+ * - Freed bytes come from `v8.GCProfiler`, which only reports on `stop()`. On Node 20 a stopped profiler keeps
+ *   its GC callbacks (they are removed by its destructor, i.e. at the next full GC), and each live-or-dead
+ *   profiler adds ~8 µs to every GC: restarting per request or per batch made scavenges 30x slower here. So the
+ *   profiler is restarted under a budget (at most MAX_UNCOLLECTED stopped profilers not yet collected by a
+ *   major GC), and its measurements are paired, in order, with the observer's events.
+ * - Collections ramflow forces itself are measured synchronously around the `gc()` call.
  */
 
 export type GcKind = 'scavenge' | 'minor-mark-sweep' | 'mark-compact' | 'incremental-marking' | 'weak-callbacks';
@@ -21,21 +24,16 @@ export interface GcEvent {
   start: number;
   kind: GcKind;
   pauseMs: number;
-  freedBytes: number;
+  /** Bytes of JS heap the collection freed; undefined until measured; null when it can no longer be known. */
+  freedBytes: number | null | undefined;
   forced: boolean;
-}
-
-interface TimedEntry {
-  start: number;
-  durationMs: number;
-  kind: GcKind;
 }
 
 interface MeasuredGc {
   kind: GcKind;
   pauseMs: number;
   freedBytes: number;
-  /** performance.now() of the profiler restart that opened the batch this GC belongs to. */
+  /** performance.now() just before the restart that began the batch this GC was measured in. */
   batchStart: number;
 }
 
@@ -44,6 +42,12 @@ interface ProfilerStatistic {
   cost: number;
   beforeGC: { heapStatistics: { usedHeapSize: number } };
   afterGC: { heapStatistics: { usedHeapSize: number } };
+}
+
+interface ForcedCollection {
+  from: number;
+  until: number;
+  freedBytes: number;
 }
 
 const OBSERVER_KINDS: Record<number, GcKind> = {
@@ -63,50 +67,51 @@ const PROFILER_KINDS: Record<string, GcKind> = {
   ProcessWeakCallbacks: 'weak-callbacks',
 };
 
-/** Most GC events kept; beyond it the oldest go and windows that reach back that far lose their GC figures. */
+/** Stopped GC profilers allowed to wait for a major GC to collect them (each costs ~8 µs per GC meanwhile). */
+export const MAX_UNCOLLECTED = 4;
+/** Most events kept; windows reaching further back lose their byte figures. */
 const MAX_EVENTS = 50_000;
 
-/** A lost collection: seen by one source only (e.g. during the profiler's restart), so windows over it are unsure. */
-interface Gap {
-  at: number;
-}
-
 export interface WindowGcSummary {
-  /** Bytes freed by GCs that started in the window, or null when the ledger cannot say exactly. */
-  freedBytes: number | null;
   count: number;
   pauseMs: number;
   forced: number;
   byKind: Record<string, { count: number; pauseMs: number }>;
-  /** Why freedBytes is null. */
-  unavailable?: string;
+  /** Bytes freed by GCs that started in the window, counting only those measured so far. */
+  freedKnownBytes: number;
+  /** GCs in the window whose freed bytes are not measured yet. */
+  unmeasured: number;
+  /** A GC in the window whose bytes can never be known (missed during a restart, or history pruned). */
+  lost: boolean;
 }
 
 export class GcLedger {
-  #profiler = new v8.GCProfiler();
-  #observer: PerformanceObserver;
-  #timed: TimedEntry[] = [];
-  #measured: MeasuredGc[] = [];
-  #events: GcEvent[] = [];
-  #gaps: Gap[] = [];
-  /** [from, until] performance.now() ranges of collections ramflow forced; pairing happens later. */
-  #forced: Array<[number, number]> = [];
+  #profiler: v8.GCProfiler | undefined = new v8.GCProfiler();
   #batchStart: number;
-  /** Every GC that started before this time is in #events (or recorded as a gap). */
-  #completeUntil: number;
-  /** Events before this index were pruned; windows older than #prunedBefore are unsure. */
+  readonly #observer: PerformanceObserver;
+  #events: GcEvent[] = [];
+  /** Index of the first event whose bytes are not yet assigned (or decided lost). */
+  #cursor = 0;
+  #measured: MeasuredGc[] = [];
+  #forced: ForcedCollection[] = [];
+  /** Stop times of profilers that a major GC has not collected yet. */
+  #uncollected: number[] = [];
+  /** Start of the incremental marking that precedes the next mark-compact, if one is under way. */
+  #markingSince: number | undefined;
   #prunedBefore = Number.NEGATIVE_INFINITY;
   #users = 0;
+  #disposed = false;
+  restarts = 0;
+  /** Changes whenever the ledger learns something (new events, measured bytes): pending windows are re-checked only then. */
+  version = 0;
 
   constructor() {
     this.#observer = new PerformanceObserver((list) => this.#take(list.getEntries()));
     this.#observer.observe({ entryTypes: ['gc'] });
-    this.#profiler.start();
     this.#batchStart = performance.now();
-    this.#completeUntil = this.#batchStart;
+    this.#profiler?.start();
   }
 
-  /** Reference counting: one ledger serves every ramflow instance in the process. */
   acquire(): void {
     this.#users++;
   }
@@ -117,63 +122,105 @@ export class GcLedger {
   }
 
   dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
     this.#observer.disconnect();
-    this.#profiler.stop();
+    this.#profiler?.stop();
+    this.#profiler = undefined;
     const registry = globalThis as unknown as Record<symbol, GcLedger | undefined>;
     if (registry[REGISTRY_KEY] === this) registry[REGISTRY_KEY] = undefined;
   }
 
-  /** performance.now() of the last settle: GCs measured since belong to the batch that opened then. */
-  get batchStart(): number {
-    return this.#batchStart;
+  get disposed(): boolean {
+    return this.#disposed;
   }
 
-  /** True when the observer has timed a GC at or after `time` that is not settled yet. */
-  hasUnsettledSince(time: number): boolean {
+  /** Pulls GC entries the observer has buffered but not yet dispatched (they arrive a loop turn after the GC). */
+  catchUp(): void {
     this.#take(this.#observer.takeRecords());
-    const last = this.#timed[this.#timed.length - 1];
-    return last !== undefined && last.start >= time;
   }
 
   #take(entries: ReadonlyArray<PerformanceEntry>): void {
+    if (entries.length === 0) return;
     for (const entry of entries) {
       const detail = (entry as PerformanceEntry & { detail?: { kind?: number } }).detail;
       const kind = OBSERVER_KINDS[detail?.kind ?? -1] ?? 'scavenge';
-      this.#timed.push({ start: entry.startTime, durationMs: entry.duration, kind });
+      const forced = this.#forcedAt(entry.startTime);
+      this.#events.push({ start: entry.startTime, kind, pauseMs: entry.duration, freedBytes: undefined, forced: forced !== undefined });
+      if (kind === 'incremental-marking') {
+        this.#markingSince ??= entry.startTime;
+      } else if (kind === 'mark-compact') {
+        // Profilers stopped before this collection's marking began are garbage it has collected.
+        const markedFrom = Math.min(this.#markingSince ?? entry.startTime, entry.startTime);
+        this.#uncollected = this.#uncollected.filter((stoppedAt) => stoppedAt >= markedFrom);
+        this.#markingSince = undefined;
+      }
+    }
+    this.version++;
+    this.#pair();
+    if (this.#events.length > MAX_EVENTS) {
+      const drop = this.#events.length - MAX_EVENTS;
+      this.#prunedBefore = (this.#events[drop] as GcEvent).start;
+      this.#events.splice(0, drop);
+      this.#cursor = Math.max(0, this.#cursor - drop);
     }
   }
 
-  /** Time up to which every GC is known; windows that ended before it can be finalized exactly. */
-  get completeUntil(): number {
-    return this.#completeUntil;
-  }
-
-  /** Records that ramflow forced the collections between `from` and `until` (for `heapDelta: "exact"`). */
-  addForcedRange(from: number, until: number): void {
-    this.#forced.push([from, until]);
-    if (this.#forced.length > 1000) this.#forced.splice(0, this.#forced.length - 1000);
-  }
-
-  #isForced(time: number): boolean {
+  #forcedAt(time: number): ForcedCollection | undefined {
     for (let i = this.#forced.length - 1; i >= 0; i--) {
-      const [from, until] = this.#forced[i] as [number, number];
-      if (time >= from && time <= until) return true;
-      if (until < time) return false;
+      const forced = this.#forced[i] as ForcedCollection;
+      if (time >= forced.from && time <= forced.until) return forced;
+    }
+    return undefined;
+  }
+
+  /**
+   * Runs `gc` (a full collection ramflow forces) and records what it freed, measured around the call. Returns
+   * the used heap after it.
+   */
+  collect(gc: () => void): number {
+    const from = performance.now();
+    const before = v8.getHeapStatistics().used_heap_size;
+    gc();
+    const after = v8.getHeapStatistics().used_heap_size;
+    this.#forced.push({ from, until: performance.now(), freedBytes: before - after });
+    if (this.#forced.length > 1000) this.#forced.splice(0, this.#forced.length - 1000);
+    // Everything stopped so far was unreachable when this full collection began.
+    this.#uncollected = [];
+    this.#markingSince = undefined;
+    return after;
+  }
+
+  /** True when an observed collection awaits bytes that reading the running profiler would give. */
+  get hasMeasurable(): boolean {
+    for (let i = this.#events.length - 1; i >= this.#cursor; i--) {
+      const event = this.#events[i] as GcEvent;
+      if (event.start < this.#batchStart) break;
+      if (event.freedBytes === undefined) return true;
     }
     return false;
   }
 
+  /** True when the profiler can be restarted without exceeding the budget of uncollected profilers. */
+  get canMeasure(): boolean {
+    return this.#profiler !== undefined && this.#uncollected.length < MAX_UNCOLLECTED;
+  }
+
   /**
-   * Stops and restarts the profiler, pairing what it saw with the observer's timestamps. ~20 µs: call it in
-   * batches, or when a caller needs figures now.
+   * Reads the profiler (stop, then start a new one) and assigns freed bytes to the observer's events. Returns
+   * false, doing nothing, when the budget does not allow a restart.
    */
-  settle(): void {
-    this.#take(this.#observer.takeRecords());
-    const data = this.#profiler.stop() as { statistics: ProfilerStatistic[] } | undefined;
+  measure(): boolean {
+    if (!this.canMeasure) return false;
+    this.catchUp();
     const batchStart = this.#batchStart;
+    const stoppedAt = performance.now();
+    const data = this.#profiler?.stop() as { statistics: ProfilerStatistic[] } | undefined;
+    this.#uncollected.push(stoppedAt);
+    this.restarts++;
     this.#profiler = new v8.GCProfiler();
-    this.#profiler.start();
     this.#batchStart = performance.now();
+    this.#profiler.start();
     for (const statistic of data?.statistics ?? []) {
       this.#measured.push({
         kind: PROFILER_KINDS[statistic.gcType] ?? 'scavenge',
@@ -182,74 +229,52 @@ export class GcLedger {
         batchStart,
       });
     }
+    this.version++;
     this.#pair();
+    return true;
   }
 
+  /** Pairs measured GCs with observed ones, in order; both sources see the same collections. */
   #pair(): void {
-    let t = 0;
-    let m = 0;
-    while (t < this.#timed.length && m < this.#measured.length) {
-      const timed = this.#timed[t] as TimedEntry;
-      const measured = this.#measured[m] as MeasuredGc;
-      if (timed.start < measured.batchStart || !this.#agree(timed, measured)) {
-        // The observer saw a GC the profiler did not (it fell between a stop and a start): lose it honestly.
-        this.#gaps.push({ at: timed.start });
-        t++;
+    while (this.#measured.length > 0 && this.#cursor < this.#events.length) {
+      const event = this.#events[this.#cursor] as GcEvent;
+      const measured = this.#measured[0] as MeasuredGc;
+      if (event.start < measured.batchStart || !agree(event, measured)) {
+        // The observer saw a collection the profiler did not (it fell between a stop and a start).
+        event.freedBytes ??= this.#forcedAt(event.start)?.freedBytes ?? null;
+        this.#cursor++;
         continue;
       }
-      const forced = this.#isForced(timed.start);
-      this.#events.push({ start: timed.start, kind: measured.kind, pauseMs: measured.pauseMs, freedBytes: measured.freedBytes, forced });
-      t++;
-      m++;
+      // A collection ramflow forced was measured around the call; the profiler's figure is the same GC.
+      event.freedBytes ??= measured.freedBytes;
+      this.#cursor++;
+      this.#measured.shift();
     }
-    this.#timed.splice(0, t);
-    this.#measured.splice(0, m);
-    // Every profiler-measured GC has its time: all GCs up to the last restart are known. Otherwise the oldest
-    // untimed one happened after the restart that opened its batch.
-    const oldest = this.#measured[0];
-    this.#completeUntil = oldest === undefined ? this.#batchStart : oldest.batchStart;
-    this.#prune();
-  }
-
-  #agree(timed: TimedEntry, measured: MeasuredGc): boolean {
-    if (timed.kind !== measured.kind && !(timed.kind === 'scavenge' && measured.kind === 'minor-mark-sweep')) {
-      return false;
-    }
-    // Both time the same pause from their own callbacks; allow generous slack for scheduling noise.
-    return Math.abs(timed.durationMs - measured.pauseMs) <= Math.max(0.5, measured.pauseMs * 0.5);
-  }
-
-  #prune(): void {
-    if (this.#events.length > MAX_EVENTS) {
-      const drop = this.#events.length - MAX_EVENTS;
-      this.#prunedBefore = (this.#events[drop] as GcEvent).start;
-      this.#events.splice(0, drop);
-    }
-    if (this.#gaps.length > 1000) this.#gaps.splice(0, this.#gaps.length - 1000);
-  }
-
-  /** Drop events older than every window still open or pending. */
-  forgetBefore(time: number): void {
-    let drop = 0;
-    while (drop < this.#events.length && (this.#events[drop] as GcEvent).start < time) drop++;
-    if (drop > 0) this.#events.splice(0, drop);
-    let gapDrop = 0;
-    while (gapDrop < this.#gaps.length && (this.#gaps[gapDrop] as Gap).at < time) gapDrop++;
-    if (gapDrop > 0) this.#gaps.splice(0, gapDrop);
-  }
-
-  /**
-   * GC activity in [from, to): the known events. `freedBytes` is null when a collection in the window was lost
-   * or when it reaches back before the kept history. Untimed collections (measured, awaiting their timestamp)
-   * that belong to the window are counted when `includeUntimed` says they surely do.
-   */
-  summarize(from: number, to: number): WindowGcSummary {
-    const summary: WindowGcSummary = { freedBytes: 0, count: 0, pauseMs: 0, forced: 0, byKind: {} };
-    for (let i = this.#events.length - 1; i >= 0; i--) {
+    // Forced collections need no profiler: settle them as soon as they are observed.
+    for (let i = this.#cursor; i < this.#events.length; i++) {
       const event = this.#events[i] as GcEvent;
-      if (event.start >= to) continue;
-      if (event.start < from) break;
-      summary.freedBytes = (summary.freedBytes as number) + event.freedBytes;
+      if (event.freedBytes === undefined && event.forced) event.freedBytes = this.#forcedAt(event.start)?.freedBytes;
+    }
+  }
+
+  /** Index of the first event starting at or after `time` (events are in time order). */
+  #firstAtOrAfter(time: number): number {
+    let low = 0;
+    let high = this.#events.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if ((this.#events[mid] as GcEvent).start < time) low = mid + 1;
+      else high = mid;
+    }
+    return low;
+  }
+
+  /** GC activity of the window [from, to), from what is known now. */
+  summarize(from: number, to: number): WindowGcSummary {
+    const summary: WindowGcSummary = { count: 0, pauseMs: 0, forced: 0, byKind: {}, freedKnownBytes: 0, unmeasured: 0, lost: from < this.#prunedBefore };
+    const end = this.#firstAtOrAfter(to);
+    for (let i = this.#firstAtOrAfter(from); i < end; i++) {
+      const event = this.#events[i] as GcEvent;
       summary.count++;
       summary.pauseMs += event.pauseMs;
       if (event.forced) summary.forced++;
@@ -257,50 +282,46 @@ export class GcLedger {
       bucket.count++;
       bucket.pauseMs += event.pauseMs;
       summary.byKind[event.kind] = bucket;
-    }
-    if (from < this.#prunedBefore) {
-      summary.freedBytes = null;
-      summary.unavailable = 'the window is older than the GC history ramflow keeps';
-    } else if (this.#gaps.some((gap) => gap.at >= from && gap.at < to)) {
-      summary.freedBytes = null;
-      summary.unavailable = 'a garbage collection in this window was missed while ramflow restarted its GC profiler';
+      if (event.freedBytes === undefined) summary.unmeasured++;
+      else if (event.freedBytes === null) summary.lost = true;
+      else summary.freedKnownBytes += event.freedBytes;
     }
     return summary;
   }
 
-  /**
-   * For figures needed before the window is settled: collections measured by a settle but not yet timed by the
-   * observer. Each happened after the restart that opened its batch. A window opened during batch `openBatch`
-   * surely contains those of later batches; those of `openBatch` itself only if the window opened right at a
-   * settle (`openedAtSettle`), with nothing allocated in between.
-   */
-  untimedSince(openBatch: number, openedAtSettle: boolean): { freedBytes: number; count: number; pauseMs: number; certain: boolean } {
-    let freedBytes = 0;
-    let pauseMs = 0;
-    let certain = true;
-    let count = 0;
-    for (const gc of this.#measured) {
-      if (gc.batchStart < openBatch) continue;
-      if (gc.batchStart === openBatch && !openedAtSettle) certain = false;
-      freedBytes += gc.freedBytes;
-      pauseMs += gc.pauseMs;
-      count++;
+  /** Forget events older than every window still open or pending. */
+  forgetBefore(time: number): void {
+    let drop = 0;
+    while (drop < this.#events.length && drop < this.#cursor && (this.#events[drop] as GcEvent).start < time) drop++;
+    if (drop > 0) {
+      this.#events.splice(0, drop);
+      this.#cursor -= drop;
     }
-    return { freedBytes, count, pauseMs, certain };
+    while (this.#forced.length > 0 && (this.#forced[0] as ForcedCollection).until < time) this.#forced.shift();
   }
+
+  /** For tests and diagnostics. */
+  get stats(): { events: number; uncollected: number; restarts: number; pendingMeasured: number } {
+    return { events: this.#events.length, uncollected: this.#uncollected.length, restarts: this.restarts, pendingMeasured: this.#measured.length };
+  }
+}
+
+function agree(event: GcEvent, measured: MeasuredGc): boolean {
+  if (event.kind !== measured.kind && !(event.kind === 'scavenge' && measured.kind === 'minor-mark-sweep')) return false;
+  // Both time the same pause from their own callbacks; allow slack for scheduling noise.
+  return Math.abs(event.pauseMs - measured.pauseMs) <= Math.max(0.5, measured.pauseMs * 0.5);
 }
 
 const REGISTRY_KEY = Symbol.for('ramflow.gc-ledger');
 
 /**
  * The process's ledger, shared through globalThis so the ESM and CommonJS builds loaded in one process use a
- * single profiler and observer.
+ * single observer and profiler. A ledger disposed by its last user is dropped; the next user starts afresh.
  */
 export function sharedGcLedger(): GcLedger {
   const registry = globalThis as unknown as Record<symbol, GcLedger | undefined>;
   let ledger = registry[REGISTRY_KEY];
-  // A ledger disposed by its last user is dropped from the registry; the next user starts a fresh one.
-  if (ledger === undefined) {
+  if (ledger === undefined || ledger.disposed) {
     ledger = new GcLedger();
     registry[REGISTRY_KEY] = ledger;
   }

@@ -2,53 +2,51 @@ import { performance } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import type { GcActivity, HeapDeltaMode, MemoryFigures } from '../types.js';
 import { getForceGc } from './force-gc.js';
-import type { GcLedger } from './gc-ledger.js';
+import type { GcLedger, WindowGcSummary } from './gc-ledger.js';
 
 /**
- * Above this raw used-heap growth a scavenge during the window is likely enough that header-time figures settle
- * the GC ledger first (~20 µs, small next to the cost of allocating this much).
+ * Above this raw used-heap growth a scavenge inside the window is plausible even without other evidence, so
+ * header-time allocation is reported as a lower bound ("≥") rather than as exact.
  */
-const SETTLE_ABOVE_BYTES = 256 * 1024;
+const PLAUSIBLE_GC_BYTES = 1024 * 1024;
 
 /** Figures known when the response headers are written. */
 export interface PeekFigures {
   heapDeltaBytes: number;
   heapDeltaKind: 'exact' | 'raw';
-  allocatedBytes: number | null;
-  /** True when a collection's attribution to this window was a best guess (the record settles it). */
-  approximate: boolean;
+  allocatedBytes: number;
+  /**
+   * True when a collection in the window is not measured yet (or may have happened unseen), so the true
+   * allocation is at least `allocatedBytes`; the stored record settles it.
+   */
+  allocatedIsLowerBound: boolean;
   gcCount: number;
   gcPauseMs: number;
+  heapUsedBeforeBytes: number;
+  heapUsedNowBytes: number;
+  externalDeltaBytes: number;
 }
 
 /**
- * The always-on process counters of one request window. Opening and closing a window read V8's heap
- * statistics (~0.3 µs each); GC accounting comes from the shared ledger and is settled after the response.
+ * The always-on process counters of one request window. Opening, peeking and closing read V8's heap statistics
+ * (~0.3 µs); GC accounting comes from the shared ledger and is settled after the response.
  */
 export class CounterWindow {
   readonly t0: number;
   readonly used0: number;
   readonly external0: number;
-  readonly #openBatch: number;
-  readonly #openedAtSettle: boolean;
   t1 = Number.NaN;
   used1 = 0;
   external1 = 0;
-  /** The exact heap delta, fixed at header time in exact mode. */
+  /** Exact mode: used heap just before ramflow's closing collection, and the live-heap change after it. */
+  #usedBeforeClosingGc: number | undefined;
   exactDelta: number | undefined;
 
   constructor(
     readonly ledger: GcLedger,
     readonly mode: HeapDeltaMode,
   ) {
-    if (mode === 'exact') {
-      collect(ledger);
-      ledger.settle();
-      this.#openedAtSettle = true;
-    } else {
-      this.#openedAtSettle = false;
-    }
-    this.#openBatch = ledger.batchStart;
+    if (mode === 'exact') ledger.collect(getForceGc());
     const stats = v8.getHeapStatistics();
     this.t0 = performance.now();
     this.used0 = stats.used_heap_size;
@@ -59,33 +57,34 @@ export class CounterWindow {
     return !Number.isNaN(this.t1);
   }
 
-  /** Figures so far, for `Server-Timing` and the badge. `precise` settles the ledger even for small windows. */
-  peek(precise: boolean): PeekFigures {
-    const ledger = this.ledger;
+  /** Figures so far, for `Server-Timing` and the badge. Never restarts the GC profiler. */
+  peek(): PeekFigures {
     if (this.mode === 'exact' && this.exactDelta === undefined) {
-      collect(ledger);
-      ledger.settle();
-      this.exactDelta = v8.getHeapStatistics().used_heap_size - this.used0;
+      this.#usedBeforeClosingGc = v8.getHeapStatistics().used_heap_size;
+      this.exactDelta = this.ledger.collect(getForceGc()) - this.used0;
     }
-    const used = v8.getHeapStatistics().used_heap_size;
+    const stats = v8.getHeapStatistics();
     const now = performance.now();
-    if (precise || used < this.used0 || used - this.used0 >= SETTLE_ABOVE_BYTES || ledger.hasUnsettledSince(this.t0)) {
-      ledger.settle();
-    }
-    const known = ledger.summarize(this.t0, now);
-    const untimed = ledger.untimedSince(this.#openBatch, this.#openedAtSettle);
-    const freed = known.freedBytes === null ? null : known.freedBytes + untimed.freedBytes;
+    this.ledger.catchUp();
+    const gc = this.ledger.summarize(this.t0, now);
+    // In exact mode ramflow's own closing collection is not observed yet; allocation up to it is exact.
+    const usedForAllocation = this.#usedBeforeClosingGc ?? stats.used_heap_size;
+    const growth = usedForAllocation - this.used0;
+    const lowerBound = gc.unmeasured > 0 || gc.lost || growth < 0 || growth >= PLAUSIBLE_GC_BYTES;
     return {
-      heapDeltaBytes: this.exactDelta ?? used - this.used0,
+      heapDeltaBytes: this.exactDelta ?? stats.used_heap_size - this.used0,
       heapDeltaKind: this.exactDelta === undefined ? 'raw' : 'exact',
-      allocatedBytes: freed === null ? null : used - this.used0 + freed,
-      approximate: !untimed.certain,
-      gcCount: known.count + untimed.count,
-      gcPauseMs: known.pauseMs + untimed.pauseMs,
+      allocatedBytes: Math.max(0, growth + gc.freedKnownBytes),
+      allocatedIsLowerBound: lowerBound,
+      gcCount: gc.count + (this.#usedBeforeClosingGc === undefined ? 0 : 1),
+      gcPauseMs: gc.pauseMs,
+      heapUsedBeforeBytes: this.used0,
+      heapUsedNowBytes: stats.used_heap_size,
+      externalDeltaBytes: stats.external_memory - this.external0,
     };
   }
 
-  /** The response finished: take the closing reading. Cheap; the figures are computed once the ledger settles. */
+  /** The response finished: take the closing reading. Cheap; figures are computed when the ledger settles. */
   close(): void {
     if (this.closed) return;
     const stats = v8.getHeapStatistics();
@@ -94,15 +93,20 @@ export class CounterWindow {
     this.external1 = stats.external_memory;
   }
 
-  /** True once every GC of the closed window is known to the ledger. */
-  get settled(): boolean {
-    return this.closed && this.ledger.completeUntil >= this.t1;
+  /** The GC activity of the closed window as the ledger knows it now. */
+  gcSummary(): WindowGcSummary {
+    return this.ledger.summarize(this.t0, this.t1);
   }
 
-  /** The final figures (call once `settled`, or with `force` to give up waiting for late GC timings). */
-  figures(process: { rss: number; arrayBuffers: number } | undefined): MemoryFigures {
-    const summary = this.ledger.summarize(this.t0, this.t1);
-    const late = !this.settled;
+  /**
+   * The final figures. `unavailable` explains a missing allocation figure when the window is finalized before
+   * its collections could be measured.
+   */
+  figures(
+    summary: WindowGcSummary,
+    process: { rss: number; arrayBuffers: number } | undefined,
+    unavailable?: string,
+  ): MemoryFigures {
     const gc: GcActivity = { count: summary.count, pauseMs: round3(summary.pauseMs), forced: summary.forced, byKind: {} };
     for (const [kind, value] of Object.entries(summary.byKind)) {
       gc.byKind[kind] = { count: value.count, pauseMs: round3(value.pauseMs) };
@@ -118,22 +122,15 @@ export class CounterWindow {
       rssBytes: process?.rss ?? null,
       gc,
     };
-    if (late) {
-      figures.allocatedUnavailable = 'the timing of a garbage collection in this window never arrived';
-    } else if (summary.freedBytes === null) {
-      figures.allocatedUnavailable = summary.unavailable ?? 'garbage collection accounting unavailable';
+    if (summary.lost) {
+      figures.allocatedUnavailable = 'a garbage collection in this window could not be measured (it fell between two GC-profiler readings)';
+    } else if (summary.unmeasured > 0) {
+      figures.allocatedUnavailable = unavailable ?? 'the bytes freed by a garbage collection in this window were not measured in time';
     } else {
-      figures.allocatedBytes = this.used1 - this.used0 + summary.freedBytes;
+      figures.allocatedBytes = this.used1 - this.used0 + summary.freedKnownBytes;
     }
     return figures;
   }
-}
-
-function collect(ledger: GcLedger): void {
-  const gc = getForceGc();
-  const from = performance.now();
-  gc();
-  ledger.addForcedRange(from, performance.now());
 }
 
 function round3(value: number): number {

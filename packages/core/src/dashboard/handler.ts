@@ -86,6 +86,21 @@ export async function handleDashboard(host: DashboardHost, req: IncomingMessage,
     sendJson(res, method, 200, { requests: await host.store.list() });
     return;
   }
+  const toolbar = /^\/api\/requests\/([^/]+)\/toolbar$/.exec(path);
+  if (toolbar) {
+    const id = toolbar[1] as string;
+    const record = isValidRequestId(id) ? await host.store.get(id) : undefined;
+    if (record === undefined) return notFound('No such request record.');
+    const summary = summaryPanel(summaryInputFromRecord(record), host.severity);
+    sendJson(res, method, 200, {
+      id: record.id,
+      heapDelta: summary.heapDelta,
+      allocated: summary.allocated,
+      severity: summary.severity,
+      summaryHtml: host.templates.render('fragments/summary', summary),
+    });
+    return;
+  }
   const api = /^\/api\/requests\/([^/]+)$/.exec(path);
   const page = /^\/requests\/([^/]+)$/.exec(path);
   const id = (api ?? page)?.[1];

@@ -1,23 +1,31 @@
 import type { ToolbarInput } from '../request-session.js';
 import type { Templates } from '../templates.js';
 import type { SeverityThresholds } from '../types.js';
-import { summaryPanel } from './panels/summary.js';
+import { badgeAllocated, badgeHeapDelta, severityOf } from './panels/summary.js';
 
-/** Renders the injected toolbar: a badge plus its panels, inside a declarative shadow root. */
+/**
+ * Renders the injected toolbar: the badge and an empty panel inside a declarative shadow root. Only the badge is
+ * rendered on the request path (a few µs); the panels are rendered from the settled record when the toolbar's
+ * script asks for them (`GET {basePath}/api/requests/:id/toolbar`).
+ */
 export function renderToolbar(
   templates: Templates,
   input: ToolbarInput,
   basePath: string,
   thresholds: Required<SeverityThresholds>,
 ): string {
-  const summary = summaryPanel(input.summary, thresholds);
+  const { summary } = input;
   return templates.render('toolbar', {
     id: input.id,
     link: input.link,
     basePath,
     nonce: input.nonce,
-    summary,
-    shared: !input.summary.concurrency.exclusive,
-    overlapping: input.summary.concurrency.overlapping,
+    heapDelta: badgeHeapDelta(summary),
+    heapDeltaLabel:
+      summary.heapDeltaKind === 'exact' ? 'heap delta (live, after GC)' : 'raw heap delta, includes uncollected garbage',
+    allocated: badgeAllocated(summary),
+    severity: severityOf(summary.heapDeltaBytes, thresholds),
+    shared: !summary.concurrency.exclusive,
+    overlapping: summary.concurrency.overlapping,
   });
 }

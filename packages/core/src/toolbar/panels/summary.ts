@@ -7,7 +7,8 @@ export interface SummaryInput {
   heapDeltaKind: 'exact' | 'raw';
   allocatedBytes: number | null;
   allocatedUnavailable?: string | undefined;
-  allocatedApproximate?: boolean;
+  /** The allocation is at least `allocatedBytes`: a collection in the window is not measured yet. */
+  allocatedIsLowerBound?: boolean;
   gcCount: number;
   gcPauseMs: number;
   gcByKind?: Record<string, { count: number; pauseMs: number }>;
@@ -79,9 +80,9 @@ export function badgeHeapDelta(input: Pick<SummaryInput, 'heapDeltaBytes' | 'hea
   return input.heapDeltaKind === 'exact' ? text : `~${text}`;
 }
 
-export function badgeAllocated(input: Pick<SummaryInput, 'allocatedBytes' | 'allocatedApproximate'>): string {
+export function badgeAllocated(input: Pick<SummaryInput, 'allocatedBytes' | 'allocatedIsLowerBound'>): string {
   if (input.allocatedBytes === null) return 'n/a';
-  return `${input.allocatedApproximate ? '~' : ''}${formatBytes(input.allocatedBytes)}`;
+  return `${input.allocatedIsLowerBound ? '>=' : ''}${formatBytes(input.allocatedBytes)}`;
 }
 
 export function summaryPanel(input: SummaryInput, thresholds: Required<SeverityThresholds>): SummaryPanel {
@@ -100,12 +101,14 @@ export function summaryPanel(input: SummaryInput, thresholds: Required<SeverityT
     note:
       input.allocatedBytes === null
         ? `unavailable: ${input.allocatedUnavailable ?? 'GC accounting did not settle'}`
-        : `exact, from V8 GC accounting${input.allocatedApproximate ? ' (a collection\'s timing was estimated; the record is exact)' : ''}`,
+        : input.allocatedIsLowerBound
+          ? 'at least this much: a garbage collection during the request is not measured yet (the stored record has the exact figure)'
+          : 'exact, from V8 GC accounting (used-heap change plus what each collection freed)',
   });
   if (input.heapUsedBeforeBytes !== undefined && input.heapUsedAfterBytes !== undefined) {
     rows.push({
       label: 'Heap used',
-      value: `${formatBytes(input.heapUsedBeforeBytes)} → ${formatBytes(input.heapUsedAfterBytes)}`,
+      value: `${formatBytes(input.heapUsedBeforeBytes)} to ${formatBytes(input.heapUsedAfterBytes)}`,
     });
   }
   if (input.externalDeltaBytes !== undefined) {
