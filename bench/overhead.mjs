@@ -55,7 +55,8 @@ async function start(variant) {
 
 async function load(port, path, seconds) {
   const result = await autocannon({ url: `http://127.0.0.1:${port}${path}`, connections, duration: seconds });
-  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${path}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+  if (result.non2xx > 0 || result.errors > 0)
+    throw new Error(`${path}: ${result.non2xx} non-2xx, ${result.errors} errors`);
   return result.requests.average;
 }
 
@@ -68,7 +69,9 @@ const median = (values) => {
 const servers = [];
 try {
   for (const variant of variants) servers.push(await start(variant));
-  console.log(`node ${process.version}, ${connections} connections, ${rounds} rounds x ${duration} s per variant and route\n`);
+  console.log(
+    `node ${process.version}, ${connections} connections, ${rounds} rounds x ${duration} s per variant and route\n`,
+  );
   const rows = [];
   for (const route of routes) {
     for (const server of servers) await load(server.port, route, 1); // warm up JIT and caches
@@ -79,7 +82,13 @@ try {
     const base = median(rps.off);
     for (const server of servers) {
       const value = median(rps[server.name]);
-      rows.push({ route, variant: server.name, 'req/s (median)': Math.round(value), runs: rps[server.name].map(Math.round).join(' '), 'ratio vs off': (value / base).toFixed(3) });
+      rows.push({
+        route,
+        variant: server.name,
+        'req/s (median)': Math.round(value),
+        runs: rps[server.name].map(Math.round).join(' '),
+        'ratio vs off': (value / base).toFixed(3),
+      });
     }
   }
   console.table(rows);

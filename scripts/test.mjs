@@ -11,7 +11,8 @@ function collect(dir, out) {
     if (name === 'node_modules' || name === 'dist' || name.startsWith('.')) continue;
     const path = join(dir, name);
     if (statSync(path).isDirectory()) collect(path, out);
-    else if (name.endsWith('.test.ts') && path.includes(`${join('/', 'test', '/')}`)) out.push(relative(root, path));
+    else if (name.endsWith('.test.ts') && path.includes(`${join('/', 'test', '/')}`))
+      out.push(relative(root, path));
   }
   return out;
 }

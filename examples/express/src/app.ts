@@ -13,9 +13,14 @@ const viewsDir = fileURLToPath(new URL('../views', import.meta.url));
 
 /** A tiny template engine: `{{name}}` replaced by HTML-escaped values. */
 function renderTemplate(path: string, data: Record<string, unknown>): string {
-  const escape = (value: unknown) =>
-    String(value).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
-  return readFileSync(path, 'utf8').replace(/\{\{(\w+)\}\}/g, (_, key: string) => escape(data[key] ?? ''));
+  const escapeHtml = (value: unknown) =>
+    String(value).replace(
+      /[&<>"']/g,
+      (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
+    );
+  return readFileSync(path, 'utf8').replace(/\{\{(\w+)\}\}/g, (_, key: string) =>
+    escapeHtml(data[key] ?? ''),
+  );
 }
 
 /** The demo app: `/`, `/api/report`, `/leak`, `/stream`. */
@@ -40,7 +45,12 @@ export function buildApp(options: BuildAppOptions = {}): Express {
 
   app.get('/', (_req, res) => {
     const items = Array.from({ length: 500 }, (_, i) => ({ i, label: `row ${i}` }));
-    res.render('index', { title: 'ramflow demo', framework: 'Express', renderedAt: new Date().toISOString(), itemCount: items.length });
+    res.render('index', {
+      title: 'ramflow demo',
+      framework: 'Express',
+      renderedAt: new Date().toISOString(),
+      itemCount: items.length,
+    });
   });
   app.get('/api/report', (_req, res) => {
     res.json(buildReport());

@@ -4,14 +4,27 @@
  */
 
 /** Builds a report of ~5 MB of short-lived objects and returns a small summary of it. */
-export function buildReport(rows = 9_000): { rows: number; total: number; top: Array<{ id: number; label: string; score: number }> } {
+export function buildReport(rows = 9_000): {
+  rows: number;
+  total: number;
+  top: Array<{ id: number; label: string; score: number }>;
+} {
   const items: Array<{ id: number; label: string; score: number; tags: string[] }> = [];
   for (let i = 0; i < rows; i++) {
-    items.push({ id: i, label: `item-${i}-${'x'.repeat(100)}`, score: (i * 7919) % 1000, tags: [`t${i % 10}`, `g${i % 7}`] });
+    items.push({
+      id: i,
+      label: `item-${i}-${'x'.repeat(100)}`,
+      score: (i * 7919) % 1000,
+      tags: [`t${i % 10}`, `g${i % 7}`],
+    });
   }
   const sorted = [...items].sort((a, b) => b.score - a.score);
   const total = items.reduce((sum, item) => sum + item.score, 0);
-  return { rows: items.length, total, top: sorted.slice(0, 5).map(({ id, label, score }) => ({ id, label: label.slice(0, 12), score })) };
+  return {
+    rows: items.length,
+    total,
+    top: sorted.slice(0, 5).map(({ id, label, score }) => ({ id, label: label.slice(0, 12), score })),
+  };
 }
 
 /** Module-level on purpose: what /leak retains stays alive for the life of the process. */

@@ -1,6 +1,6 @@
 import type { HeapDeltaMode, MemoryBackendName } from '@ramflow/core';
-import { allocateBallast } from './scenario.js';
 import { buildApp } from './app.js';
+import { allocateBallast } from './scenario.js';
 
 const port = Number(process.env.PORT ?? 3000);
 const host = process.env.HOST ?? '127.0.0.1';
@@ -9,10 +9,15 @@ const backend = process.env.RAMFLOW_BACKEND as MemoryBackendName | 'auto' | unde
 const heapDelta = process.env.RAMFLOW_HEAP_DELTA as HeapDeltaMode | undefined;
 
 const app = buildApp({
-  ramflow: process.env.RAMFLOW === 'off' ? false : { ...(backend ? { memoryBackend: backend } : {}), ...(heapDelta ? { heapDelta } : {}) },
+  ramflow:
+    process.env.RAMFLOW === 'off'
+      ? false
+      : { ...(backend ? { memoryBackend: backend } : {}), ...(heapDelta ? { heapDelta } : {}) },
 });
 const server = app.listen(port, host, () => {
-  console.log(`ramflow Express example on http://${host}:${port} (ramflow ${process.env.RAMFLOW === 'off' ? 'off' : 'on'}${ballast.length ? `, ${ballast.length} MB ballast` : ''})`);
+  console.log(
+    `ramflow Express example on http://${host}:${port} (ramflow ${process.env.RAMFLOW === 'off' ? 'off' : 'on'}${ballast.length ? `, ${ballast.length} MB ballast` : ''})`,
+  );
 });
 const stop = () => server.close(() => process.exit(0));
 process.on('SIGINT', stop);

@@ -1,11 +1,19 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Ramflow } from '@ramflow/core';
-import { type ConformanceServer, defineAdapterConformanceSuite, parseServerTiming, rawRequest } from '@ramflow/core/testing';
+import {
+  type ConformanceServer,
+  defineAdapterConformanceSuite,
+  parseServerTiming,
+  rawRequest,
+} from '@ramflow/core/testing';
 import { installFixtureRoutes, listen } from '../../../packages/express/test/conformance-app.js';
 import { buildApp } from '../src/app.js';
 
-async function serve(options: Parameters<typeof buildApp>[0], trustProxy = false): Promise<ConformanceServer> {
+async function serve(
+  options: Parameters<typeof buildApp>[0],
+  trustProxy = false,
+): Promise<ConformanceServer> {
   const app = buildApp(options);
   if (trustProxy) app.set('trust proxy', true);
   installFixtureRoutes(app);
@@ -33,7 +41,7 @@ describe('examples/express scenario', () => {
   after(() => server.close());
 
   it('GET / renders the page with the toolbar badge', async () => {
-    const res = await rawRequest(server.baseUrl, '/');
+    const res = await rawRequest(server.baseUrl, '/', { headers: { accept: 'text/html' } });
     const body = res.body.toString();
     assert.equal(res.status, 200);
     assert.match(body, /<h1>ramflow demo<\/h1>/);
@@ -48,7 +56,10 @@ describe('examples/express scenario', () => {
     const alloc = parseServerTiming(res.headers['server-timing'] as string).find((m) => m.name === 'alloc');
     assert.match(alloc?.params.desc ?? '', /MB allocated$/);
     const rec = await record(server.baseUrl, res.headers['x-ramflow-id'] as string);
-    assert.ok(rec.memory.allocatedBytes > 4_000_000 && rec.memory.allocatedBytes < 7_000_000, `allocated ${rec.memory.allocatedBytes}`);
+    assert.ok(
+      rec.memory.allocatedBytes > 4_000_000 && rec.memory.allocatedBytes < 7_000_000,
+      `allocated ${rec.memory.allocatedBytes}`,
+    );
   });
 
   it('GET /stream streams and is still recorded', async () => {
@@ -56,7 +67,10 @@ describe('examples/express scenario', () => {
     assert.equal(res.headers['transfer-encoding'], 'chunked');
     assert.match(res.body.toString(), /line 4\ndone\n$/);
     const rec = await record(server.baseUrl, res.headers['x-ramflow-id'] as string);
-    assert.ok(rec.durationMs >= 80, `a streamed response is recorded until it finishes (${rec.durationMs} ms)`);
+    assert.ok(
+      rec.durationMs >= 80,
+      `a streamed response is recorded until it finishes (${rec.durationMs} ms)`,
+    );
   });
 });
 
@@ -73,7 +87,10 @@ describe('examples/express accuracy with heapDelta: "exact"', () => {
     const rec = await record(server.baseUrl, res.headers['x-ramflow-id'] as string);
     const expected = 131_072 * 8;
     assert.equal(rec.memory.heapDeltaKind, 'exact');
-    assert.ok(Math.abs(rec.memory.heapDeltaBytes - expected) <= expected * 0.2, `heap delta ${rec.memory.heapDeltaBytes} vs ${expected}`);
+    assert.ok(
+      Math.abs(rec.memory.heapDeltaBytes - expected) <= expected * 0.2,
+      `heap delta ${rec.memory.heapDeltaBytes} vs ${expected}`,
+    );
     assert.ok(rec.memory.gc.forced >= 1);
     const heap = parseServerTiming(res.headers['server-timing'] as string).find((m) => m.name === 'heap');
     const [, value, unit] = /^\+([\d.]+) (KB|MB)$/.exec(heap?.params.desc ?? '') ?? [];

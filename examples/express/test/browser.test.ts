@@ -12,7 +12,9 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const missing = !existsSync(CHROMIUM);
 
 // In CI a missing browser is a failure (.ci/run installs Debian's chromium); on a laptop without it, a skip.
-describe('examples/express in Chromium', { skip: missing && !process.env.CI ? `no browser at ${CHROMIUM}` : false }, () => {
+describe('examples/express in Chromium', {
+  skip: missing && !process.env.CI ? `no browser at ${CHROMIUM}` : false,
+}, () => {
   let browser: Browser;
   let server: Awaited<ReturnType<typeof listen>>;
   let profileDir: string;
@@ -56,20 +58,27 @@ describe('examples/express in Chromium', { skip: missing && !process.env.CI ? `n
     await badge.waitFor();
     const inShadow = await page.evaluate(() => {
       const host = document.querySelector('ramflow-toolbar');
-      return Boolean(host?.shadowRoot?.querySelector('.rf-badge')) && document.querySelector('.rf-badge') === null;
+      return (
+        Boolean(host?.shadowRoot?.querySelector('.rf-badge')) && document.querySelector('.rf-badge') === null
+      );
     });
     assert.ok(inShadow, 'the badge lives in the shadow root, not in the page DOM');
     assert.match(await badge.innerText(), /RAM\s+~?[+-]?[\d.]+ (?:B|KB|MB)\s+·\s+[\d.]+ (?:B|KB|MB) alloc/);
 
     const timing = await page.evaluate(() =>
-      (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming).serverTiming.map((entry) => ({
-        name: entry.name,
-        duration: entry.duration,
-        description: entry.description,
-      })),
+      (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming).serverTiming.map(
+        (entry) => ({
+          name: entry.name,
+          duration: entry.duration,
+          description: entry.description,
+        }),
+      ),
     );
     const names = timing.map((entry) => entry.name);
-    assert.ok(names.includes('ramflow') && names.includes('heap') && names.includes('alloc'), JSON.stringify(timing));
+    assert.ok(
+      names.includes('ramflow') && names.includes('heap') && names.includes('alloc'),
+      JSON.stringify(timing),
+    );
     const heap = timing.find((entry) => entry.name === 'heap');
     assert.match(heap?.description ?? '', /^[+-]?[\d.]+ (?:B|KB|MB)|^0 B/);
 

@@ -1,3 +1,11 @@
+export { RamflowError, type RamflowErrorCode } from './errors.js';
+export { formatBytes, formatMs, formatSignedBytes } from './format.js';
+export { injectBeforeBodyEnd, isInjectable } from './inject.js';
+export { DEFAULT_BASE_PATH, resolveOptions } from './options.js';
+export { createRamflow } from './ramflow.js';
+export { isLoopbackAddress } from './security.js';
+export { formatServerTiming } from './server-timing.js';
+export { MemoryStore, type MemoryStoreOptions } from './store/memory.js';
 export type {
   BackendWindow,
   Concurrency,
@@ -21,11 +29,3 @@ export type {
   SeverityThresholds,
   Store,
 } from './types.js';
-export { createRamflow } from './ramflow.js';
-export { RamflowError, type RamflowErrorCode } from './errors.js';
-export { MemoryStore, type MemoryStoreOptions } from './store/memory.js';
-export { formatBytes, formatSignedBytes, formatMs } from './format.js';
-export { formatServerTiming } from './server-timing.js';
-export { isInjectable, injectBeforeBodyEnd } from './inject.js';
-export { isLoopbackAddress } from './security.js';
-export { resolveOptions, DEFAULT_BASE_PATH } from './options.js';

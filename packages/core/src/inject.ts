@@ -9,13 +9,14 @@ const NO_BODY_STATUS = new Set([204, 205, 304]);
 export function isInjectable(method: string, response: ResponseInfo): boolean {
   if (method === 'HEAD') return false;
   // Only successful pages: error pages (a framework's 500 page, say) pass through exactly as the app wrote them.
-  if (response.statusCode < 200 || response.statusCode >= 300 || NO_BODY_STATUS.has(response.statusCode)) return false;
+  if (response.statusCode < 200 || response.statusCode >= 300 || NO_BODY_STATUS.has(response.statusCode))
+    return false;
   if (response.contentEncoding && response.contentEncoding.trim().toLowerCase() !== 'identity') return false;
   const type = response.contentType?.split(';', 1)[0]?.trim().toLowerCase();
   if (type !== 'text/html') return false;
   // Only ASCII-compatible charsets: the toolbar is ASCII and is spliced in as bytes.
   const charset = /charset\s*=\s*"?([^";\s]+)/i.exec(response.contentType ?? '')?.[1]?.toLowerCase();
-  return charset === undefined || !charset.startsWith('utf-16') && !charset.startsWith('utf-32');
+  return charset === undefined || (!charset.startsWith('utf-16') && !charset.startsWith('utf-32'));
 }
 
 const CLOSING_BODY = Buffer.from('</body');
@@ -42,7 +43,11 @@ function lastClosingBody(bytes: Buffer): number {
  * Splices `html` into `body` before the last `</body>` (case-insensitive), else appends it. Works on bytes so
  * everything else in the body passes through untouched.
  */
-export function injectBeforeBodyEnd(body: Buffer | string, html: string, encoding: BufferEncoding = 'utf8'): Buffer {
+export function injectBeforeBodyEnd(
+  body: Buffer | string,
+  html: string,
+  encoding: BufferEncoding = 'utf8',
+): Buffer {
   const bytes = typeof body === 'string' ? Buffer.from(body, encoding) : body;
   const insert = Buffer.from(html, 'utf8');
   const at = lastClosingBody(bytes);

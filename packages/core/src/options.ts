@@ -1,12 +1,7 @@
 import { RamflowError } from './errors.js';
 import { consoleLogger } from './logger.js';
 import { isLoopbackAddress } from './security.js';
-import type {
-  RamflowOptions,
-  ResolvedRamflowOptions,
-  ServerTimingMetric,
-  Store,
-} from './types.js';
+import type { RamflowOptions, ResolvedRamflowOptions, ServerTimingMetric, Store } from './types.js';
 
 export const DEFAULT_BASE_PATH = '/__ramflow';
 export const DEFAULT_SAMPLING_INTERVAL = 32 * 1024;
@@ -129,7 +124,10 @@ export function resolveOptions(
 
   const memoryBackend = options.memoryBackend ?? 'auto';
   if (!(BACKENDS as readonly string[]).includes(memoryBackend)) {
-    throw invalid('memoryBackend', `expected one of ${BACKENDS.map((b) => `"${b}"`).join(', ')}, got ${JSON.stringify(memoryBackend)}.`);
+    throw invalid(
+      'memoryBackend',
+      `expected one of ${BACKENDS.map((b) => `"${b}"`).join(', ')}, got ${JSON.stringify(memoryBackend)}.`,
+    );
   }
 
   const heapDelta = options.heapDelta ?? 'fast';
@@ -137,7 +135,11 @@ export function resolveOptions(
     throw invalid('heapDelta', `expected "exact" or "fast", got ${JSON.stringify(heapDelta)}.`);
   }
 
-  const samplingInterval = positiveInteger('samplingInterval', options.samplingInterval, DEFAULT_SAMPLING_INTERVAL);
+  const samplingInterval = positiveInteger(
+    'samplingInterval',
+    options.samplingInterval,
+    DEFAULT_SAMPLING_INTERVAL,
+  );
 
   let serverTiming: readonly ServerTimingMetric[] | false;
   if (options.serverTiming === undefined || options.serverTiming === true) {
@@ -163,7 +165,11 @@ export function resolveOptions(
   }
 
   const basePath = options.basePath ?? DEFAULT_BASE_PATH;
-  if (typeof basePath !== 'string' || !/^\/[A-Za-z0-9._~\-/]*[A-Za-z0-9._~-]$/.test(basePath) || basePath.includes('//')) {
+  if (
+    typeof basePath !== 'string' ||
+    !/^\/[A-Za-z0-9._~\-/]*[A-Za-z0-9._~-]$/.test(basePath) ||
+    basePath.includes('//')
+  ) {
     throw invalid(
       'basePath',
       `expected a path such as "/__ramflow" (leading "/", no trailing "/", letters, digits, "._~-/"), got ${JSON.stringify(basePath)}.`,
@@ -174,11 +180,17 @@ export function resolveOptions(
   const historyBytes = positiveInteger('historyBytes', options.historyBytes, DEFAULT_HISTORY_BYTES, 1024);
 
   if (options.cspNonce !== undefined && typeof options.cspNonce !== 'function') {
-    throw invalid('cspNonce', 'expected a function (req, res) => string, e.g. (req, res) => res.locals.cspNonce.');
+    throw invalid(
+      'cspNonce',
+      'expected a function (req, res) => string, e.g. (req, res) => res.locals.cspNonce.',
+    );
   }
 
   const ignore = options.ignore ?? DEFAULT_IGNORE;
-  if (!Array.isArray(ignore) || !ignore.every((entry) => typeof entry === 'string' || entry instanceof RegExp)) {
+  if (
+    !Array.isArray(ignore) ||
+    !ignore.every((entry) => typeof entry === 'string' || entry instanceof RegExp)
+  ) {
     throw invalid('ignore', 'expected an array of path prefixes (strings) or regular expressions.');
   }
 
@@ -187,13 +199,24 @@ export function resolveOptions(
   }
 
   const warnBytes = positiveInteger('severity.warnBytes', options.severity?.warnBytes, 1024 * 1024, 0);
-  const dangerBytes = positiveInteger('severity.dangerBytes', options.severity?.dangerBytes, 10 * 1024 * 1024, 0);
+  const dangerBytes = positiveInteger(
+    'severity.dangerBytes',
+    options.severity?.dangerBytes,
+    10 * 1024 * 1024,
+    0,
+  );
   if (dangerBytes < warnBytes) {
     throw invalid('severity', `dangerBytes (${dangerBytes}) must be >= warnBytes (${warnBytes}).`);
   }
 
   const logger = options.logger ?? consoleLogger;
-  if (typeof logger !== 'object' || logger === null || !['info', 'warn', 'error'].every((m) => typeof (logger as unknown as Record<string, unknown>)[m] === 'function')) {
+  if (
+    typeof logger !== 'object' ||
+    logger === null ||
+    !['info', 'warn', 'error'].every(
+      (m) => typeof (logger as unknown as Record<string, unknown>)[m] === 'function',
+    )
+  ) {
     throw invalid('logger', 'expected an object with info, warn and error methods (pino, console, …).');
   }
 

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { type GcLedger, sharedGcLedger, type WindowGcSummary } from './backends/gc-ledger.js';
 import { getForceGc } from './backends/force-gc.js';
+import { type GcLedger, sharedGcLedger, type WindowGcSummary } from './backends/gc-ledger.js';
 import { CounterWindow } from './backends/process-counters.js';
 import { selectBackend } from './backends/select.js';
 import { handleDashboard } from './dashboard/handler.js';
@@ -68,13 +68,22 @@ class RamflowInstance implements Ramflow, SessionHost {
     this.#log = new OnceLogger(this.options.logger);
     this.backend = selectBackend(this.options);
     this.store =
-      this.options.store ?? new MemoryStore({ maxRecords: this.options.historySize, maxBytes: this.options.historyBytes });
+      this.options.store ??
+      new MemoryStore({ maxRecords: this.options.historySize, maxBytes: this.options.historyBytes });
     const { environment } = this.options;
     if (this.options.enabled !== false && !['unset', 'development', 'test'].includes(environment)) {
-      this.#log.once('warn', 'production', `enabled with NODE_ENV=${environment}: heap data can contain secrets; only requests your \`allow\` function admits are profiled.`);
+      this.#log.once(
+        'warn',
+        'production',
+        `enabled with NODE_ENV=${environment}: heap data can contain secrets; only requests your \`allow\` function admits are profiled.`,
+      );
     }
     if (this.options.enabled !== false) {
-      this.#log.once('info', 'backend', `memory backend "${this.backend.name}" (${this.backend.reason}); dashboard at ${this.options.basePath}`);
+      this.#log.once(
+        'info',
+        'backend',
+        `memory backend "${this.backend.name}" (${this.backend.reason}); dashboard at ${this.options.basePath}`,
+      );
     }
   }
 
@@ -151,13 +160,21 @@ class RamflowInstance implements Ramflow, SessionHost {
       try {
         backendWindow = this.backend.open(id);
       } catch (error) {
-        this.#log.once('error', 'backend-open', `memory backend "${this.backend.name}" failed to open a window: ${describeError(error).message}`);
+        this.#log.once(
+          'error',
+          'backend-open',
+          `memory backend "${this.backend.name}" failed to open a window: ${describeError(error).message}`,
+        );
       }
       this.startedCount++;
       this.activeCount++;
       return new Session(this, id, request, counters, backendWindow, performance.now() - began);
     } catch (error) {
-      this.#log.once('error', 'start', `could not start profiling a request: ${describeError(error).message}`);
+      this.#log.once(
+        'error',
+        'start',
+        `could not start profiling a request: ${describeError(error).message}`,
+      );
       return undefined;
     }
   }
@@ -173,13 +190,21 @@ class RamflowInstance implements Ramflow, SessionHost {
       const nonce = source(request, response);
       return typeof nonce === 'string' && /^[A-Za-z0-9+/=_-]+$/.test(nonce) ? nonce : undefined;
     } catch (error) {
-      this.#log.once('error', 'nonce', `cspNonce threw: ${describeError(error).message}; the toolbar is injected without a nonce.`);
+      this.#log.once(
+        'error',
+        'nonce',
+        `cspNonce threw: ${describeError(error).message}; the toolbar is injected without a nonce.`,
+      );
       return undefined;
     }
   }
 
   recordFailure(failure: RamflowFailure, error: unknown): void {
-    this.#log.once('error', `failure:${failure.stage}:${failure.message}`, `internal failure during ${failure.stage} (the response is unaffected): ${describeError(error).message}`);
+    this.#log.once(
+      'error',
+      `failure:${failure.stage}:${failure.message}`,
+      `internal failure during ${failure.stage} (the response is unaffected): ${describeError(error).message}`,
+    );
   }
 
   sessionEnded(session: Session): void {
@@ -220,7 +245,9 @@ class RamflowInstance implements Ramflow, SessionHost {
     // Windows already examined wait for the ledger to learn something new; only fresh ones are looked at now.
     const unchanged = ledger.version === this.#examinedVersion && !how.force;
     const fresh = unchanged ? this.#pending.slice(this.#examinedCount) : this.#pending;
-    const needsBytes = fresh.some((session) => session.counters.t1 < horizon && session.counters.gcSummary().unmeasured > 0);
+    const needsBytes = fresh.some(
+      (session) => session.counters.t1 < horizon && session.counters.gcSummary().unmeasured > 0,
+    );
     if ((needsBytes || this.#examinedCount > 0) && ledger.hasMeasurable) {
       if (!ledger.canMeasure && this.#mayCollectNow(how.mayCollect)) {
         this.#lastCleanup = performance.now();
@@ -234,13 +261,16 @@ class RamflowInstance implements Ramflow, SessionHost {
     const examine = ledger.version !== this.#examinedVersion || how.force ? this.#pending : fresh;
     const skipped = examine === this.#pending ? [] : this.#pending.slice(0, this.#examinedCount);
     for (const session of skipped) {
-      if (now - session.finishedAt > SETTLE_GIVE_UP_MS) ready.push([session, session.counters.gcSummary(), GIVE_UP_REASON]);
+      if (now - session.finishedAt > SETTLE_GIVE_UP_MS)
+        ready.push([session, session.counters.gcSummary(), GIVE_UP_REASON]);
       else waiting.push(session);
     }
     for (const session of examine) {
       const summary = session.counters.gcSummary();
-      if (session.counters.t1 < horizon && summary.unmeasured === 0) ready.push([session, summary, undefined]);
-      else if (how.force || now - session.finishedAt > SETTLE_GIVE_UP_MS) ready.push([session, summary, GIVE_UP_REASON]);
+      if (session.counters.t1 < horizon && summary.unmeasured === 0)
+        ready.push([session, summary, undefined]);
+      else if (how.force || now - session.finishedAt > SETTLE_GIVE_UP_MS)
+        ready.push([session, summary, GIVE_UP_REASON]);
       else waiting.push(session);
     }
     this.#pending = waiting;
@@ -258,9 +288,9 @@ class RamflowInstance implements Ramflow, SessionHost {
     } catch {
       processFigures = undefined;
     }
-    return Promise.all(ready.map(([session, summary, reason]) => this.#store(session, summary, processFigures, reason))).then(
-      () => undefined,
-    );
+    return Promise.all(
+      ready.map(([session, summary, reason]) => this.#store(session, summary, processFigures, reason)),
+    ).then(() => undefined);
   }
 
   /**
@@ -283,8 +313,16 @@ class RamflowInstance implements Ramflow, SessionHost {
     try {
       extra = (await session.backendWindow?.close()) ?? undefined;
     } catch (error) {
-      session.failures.push({ code: 'RAMFLOW_BACKEND', message: describeError(error).message, stage: 'backend' });
-      this.#log.once('error', 'backend-close', `memory backend "${this.backend.name}" failed: ${describeError(error).message}`);
+      session.failures.push({
+        code: 'RAMFLOW_BACKEND',
+        message: describeError(error).message,
+        stage: 'backend',
+      });
+      this.#log.once(
+        'error',
+        'backend-close',
+        `memory backend "${this.backend.name}" failed: ${describeError(error).message}`,
+      );
     }
     try {
       const record = session.toRecord(session.counters.figures(summary, processFigures, unavailable), extra);

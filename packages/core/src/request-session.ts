@@ -49,6 +49,12 @@ function headerString(value: string | string[] | undefined): string | undefined 
   return Array.isArray(value) ? value.join(', ') : value;
 }
 
+/** A browser navigating to a page asks for `text/html`; API clients and fragment loaders ask for any type or JSON. */
+function acceptsHtml(accept: string | string[] | undefined): boolean {
+  const value = headerString(accept);
+  return value !== undefined && value.includes('text/html');
+}
+
 /** One profiled request, from `start` to its stored record. */
 export class Session implements RequestSession {
   readonly startedAtMs = Date.now();
@@ -64,6 +70,7 @@ export class Session implements RequestSession {
   #frozenConcurrency: Concurrency | undefined;
   readonly failures: RamflowFailure[] = [];
   finishedAt = 0;
+  readonly mayInject: boolean;
 
   constructor(
     readonly host: SessionHost,
@@ -73,6 +80,7 @@ export class Session implements RequestSession {
     readonly backendWindow: BackendWindow | undefined,
     startCost: number,
   ) {
+    this.mayInject = host.toolbarEnabled && acceptsHtml(request.headers.accept);
     this.#startedSeq = host.startedCount;
     this.#activeAtStart = host.activeCount - 1;
     this.#overheadMs = startCost;
@@ -88,7 +96,10 @@ export class Session implements RequestSession {
   #fail(stage: string, error: unknown): void {
     const { message } = describeError(error);
     const failure: RamflowFailure = {
-      code: (error as { code?: unknown })?.code === undefined ? 'RAMFLOW_INTERNAL' : String((error as { code: unknown }).code),
+      code:
+        (error as { code?: unknown })?.code === undefined
+          ? 'RAMFLOW_INTERNAL'
+          : String((error as { code: unknown }).code),
       message,
       stage,
     };
@@ -146,7 +157,7 @@ export class Session implements RequestSession {
 
   wantsBody(response: ResponseInfo): boolean {
     try {
-      return this.host.toolbarEnabled && !this.#finished && isInjectable(this.request.method, response);
+      return this.mayInject && !this.#finished && isInjectable(this.request.method, response);
     } catch (error) {
       this.#fail('inject', error);
       return false;

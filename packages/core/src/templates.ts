@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
@@ -29,7 +29,9 @@ export class Templates {
 
   constructor(dir = templatesDir()) {
     this.#dir = dir;
-    this.#hbs.registerHelper('bytes', (value: unknown) => (typeof value === 'number' ? formatBytes(value) : 'n/a'));
+    this.#hbs.registerHelper('bytes', (value: unknown) =>
+      typeof value === 'number' ? formatBytes(value) : 'n/a',
+    );
     this.#hbs.registerHelper('signedBytes', (value: unknown) =>
       typeof value === 'number' ? formatSignedBytes(value) : 'n/a',
     );

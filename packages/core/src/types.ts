@@ -336,6 +336,12 @@ export interface Store {
 export interface RequestSession {
   readonly id: string;
   /**
+   * Whether this request can receive the toolbar at all: the toolbar is on and the client asked for an HTML
+   * document (`Accept` names `text/html`, as browsers do for pages they navigate to; fetch/XHR calls, curl and
+   * fragment loaders do not). Adapters skip body interception when false.
+   */
+  readonly mayInject: boolean;
+  /**
    * The response's headers are about to be written: fixes the figures shown to the client and returns the
    * headers to add (`Server-Timing`, `X-Ramflow-Id`, `X-Ramflow-Link`). Idempotent; never throws.
    */

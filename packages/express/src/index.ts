@@ -79,7 +79,10 @@ function interceptBody(req: Request, res: Response, session: RequestSession): vo
     if ((typeof chunk === 'string' || chunk instanceof Uint8Array) && !this.headersSent) {
       const info = responseInfo(this);
       if (session.wantsBody(info)) {
-        const body = typeof chunk === 'string' ? Buffer.from(chunk, (encoding as BufferEncoding | undefined) ?? 'utf8') : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+        const body =
+          typeof chunk === 'string'
+            ? Buffer.from(chunk, (encoding as BufferEncoding | undefined) ?? 'utf8')
+            : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
         const injected = session.injectToolbar(body, info, { request: req, response: this });
         if (injected !== body) {
           this.setHeader('content-length', Buffer.byteLength(injected));
@@ -117,11 +120,15 @@ export function ramflow(options?: RamflowOptions): RamflowMiddleware {
         else this.setHeader(name, value);
       }
     });
-    if (core.options.toolbar) interceptBody(req, res, session);
+    if (session.mayInject) interceptBody(req, res, session);
     // 'close' follows 'finish' on every response since Node 16, and also fires when the client goes away:
     // one listener covers both (on-finished measured ~3x the cost of this on a trivial route).
     res.once('close', () => {
-      session.finish({ statusCode: res.statusCode, aborted: !res.writableFinished, contentType: header(res, 'content-type') });
+      session.finish({
+        statusCode: res.statusCode,
+        aborted: !res.writableFinished,
+        contentType: header(res, 'content-type'),
+      });
     });
     next();
   };

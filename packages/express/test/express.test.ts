@@ -1,6 +1,6 @@
 import { defineAdapterConformanceSuite } from '@ramflow/core/testing';
-import express4 from 'express4';
 import express5 from 'express';
+import express4 from 'express4';
 import { createExpressConformanceServer } from './conformance-app.js';
 
 defineAdapterConformanceSuite({

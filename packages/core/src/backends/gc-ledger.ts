@@ -17,7 +17,12 @@ import v8 from 'node:v8';
  * - Collections ramflow forces itself are measured synchronously around the `gc()` call.
  */
 
-export type GcKind = 'scavenge' | 'minor-mark-sweep' | 'mark-compact' | 'incremental-marking' | 'weak-callbacks';
+export type GcKind =
+  | 'scavenge'
+  | 'minor-mark-sweep'
+  | 'mark-compact'
+  | 'incremental-marking'
+  | 'weak-callbacks';
 
 export interface GcEvent {
   /** performance.now() time the collection started. */
@@ -146,7 +151,13 @@ export class GcLedger {
       const detail = (entry as PerformanceEntry & { detail?: { kind?: number } }).detail;
       const kind = OBSERVER_KINDS[detail?.kind ?? -1] ?? 'scavenge';
       const forced = this.#forcedAt(entry.startTime);
-      this.#events.push({ start: entry.startTime, kind, pauseMs: entry.duration, freedBytes: undefined, forced: forced !== undefined });
+      this.#events.push({
+        start: entry.startTime,
+        kind,
+        pauseMs: entry.duration,
+        freedBytes: undefined,
+        forced: forced !== undefined,
+      });
       if (kind === 'incremental-marking') {
         this.#markingSince ??= entry.startTime;
       } else if (kind === 'mark-compact') {
@@ -225,7 +236,8 @@ export class GcLedger {
       this.#measured.push({
         kind: PROFILER_KINDS[statistic.gcType] ?? 'scavenge',
         pauseMs: statistic.cost / 1000,
-        freedBytes: statistic.beforeGC.heapStatistics.usedHeapSize - statistic.afterGC.heapStatistics.usedHeapSize,
+        freedBytes:
+          statistic.beforeGC.heapStatistics.usedHeapSize - statistic.afterGC.heapStatistics.usedHeapSize,
         batchStart,
       });
     }
@@ -253,7 +265,8 @@ export class GcLedger {
     // Forced collections need no profiler: settle them as soon as they are observed.
     for (let i = this.#cursor; i < this.#events.length; i++) {
       const event = this.#events[i] as GcEvent;
-      if (event.freedBytes === undefined && event.forced) event.freedBytes = this.#forcedAt(event.start)?.freedBytes;
+      if (event.freedBytes === undefined && event.forced)
+        event.freedBytes = this.#forcedAt(event.start)?.freedBytes;
     }
   }
 
@@ -271,7 +284,15 @@ export class GcLedger {
 
   /** GC activity of the window [from, to), from what is known now. */
   summarize(from: number, to: number): WindowGcSummary {
-    const summary: WindowGcSummary = { count: 0, pauseMs: 0, forced: 0, byKind: {}, freedKnownBytes: 0, unmeasured: 0, lost: from < this.#prunedBefore };
+    const summary: WindowGcSummary = {
+      count: 0,
+      pauseMs: 0,
+      forced: 0,
+      byKind: {},
+      freedKnownBytes: 0,
+      unmeasured: 0,
+      lost: from < this.#prunedBefore,
+    };
     const end = this.#firstAtOrAfter(to);
     for (let i = this.#firstAtOrAfter(from); i < end; i++) {
       const event = this.#events[i] as GcEvent;
@@ -292,22 +313,30 @@ export class GcLedger {
   /** Forget events older than every window still open or pending. */
   forgetBefore(time: number): void {
     let drop = 0;
-    while (drop < this.#events.length && drop < this.#cursor && (this.#events[drop] as GcEvent).start < time) drop++;
+    while (drop < this.#events.length && drop < this.#cursor && (this.#events[drop] as GcEvent).start < time)
+      drop++;
     if (drop > 0) {
       this.#events.splice(0, drop);
       this.#cursor -= drop;
     }
-    while (this.#forced.length > 0 && (this.#forced[0] as ForcedCollection).until < time) this.#forced.shift();
+    while (this.#forced.length > 0 && (this.#forced[0] as ForcedCollection).until < time)
+      this.#forced.shift();
   }
 
   /** For tests and diagnostics. */
   get stats(): { events: number; uncollected: number; restarts: number; pendingMeasured: number } {
-    return { events: this.#events.length, uncollected: this.#uncollected.length, restarts: this.restarts, pendingMeasured: this.#measured.length };
+    return {
+      events: this.#events.length,
+      uncollected: this.#uncollected.length,
+      restarts: this.restarts,
+      pendingMeasured: this.#measured.length,
+    };
   }
 }
 
 function agree(event: GcEvent, measured: MeasuredGc): boolean {
-  if (event.kind !== measured.kind && !(event.kind === 'scavenge' && measured.kind === 'minor-mark-sweep')) return false;
+  if (event.kind !== measured.kind && !(event.kind === 'scavenge' && measured.kind === 'minor-mark-sweep'))
+    return false;
   // Both time the same pause from their own callbacks; allow slack for scheduling noise.
   return Math.abs(event.pauseMs - measured.pauseMs) <= Math.max(0.5, measured.pauseMs * 0.5);
 }

@@ -107,7 +107,12 @@ export class CounterWindow {
     process: { rss: number; arrayBuffers: number } | undefined,
     unavailable?: string,
   ): MemoryFigures {
-    const gc: GcActivity = { count: summary.count, pauseMs: round3(summary.pauseMs), forced: summary.forced, byKind: {} };
+    const gc: GcActivity = {
+      count: summary.count,
+      pauseMs: round3(summary.pauseMs),
+      forced: summary.forced,
+      byKind: {},
+    };
     for (const [kind, value] of Object.entries(summary.byKind)) {
       gc.byKind[kind] = { count: value.count, pauseMs: round3(value.pauseMs) };
     }
@@ -123,9 +128,11 @@ export class CounterWindow {
       gc,
     };
     if (summary.lost) {
-      figures.allocatedUnavailable = 'a garbage collection in this window could not be measured (it fell between two GC-profiler readings)';
+      figures.allocatedUnavailable =
+        'a garbage collection in this window could not be measured (it fell between two GC-profiler readings)';
     } else if (summary.unmeasured > 0) {
-      figures.allocatedUnavailable = unavailable ?? 'the bytes freed by a garbage collection in this window were not measured in time';
+      figures.allocatedUnavailable =
+        unavailable ?? 'the bytes freed by a garbage collection in this window were not measured in time';
     } else {
       figures.allocatedBytes = this.used1 - this.used0 + summary.freedKnownBytes;
     }

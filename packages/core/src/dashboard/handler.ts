@@ -1,7 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isValidRequestId } from '../ids.js';
 import type { Templates } from '../templates.js';
-import { badgeAllocated, badgeHeapDelta, severityOf, summaryInputFromRecord, summaryPanel } from '../toolbar/panels/summary.js';
+import {
+  badgeAllocated,
+  badgeHeapDelta,
+  severityOf,
+  summaryInputFromRecord,
+  summaryPanel,
+} from '../toolbar/panels/summary.js';
 import type { MemoryBackend, RecordSummary, SeverityThresholds, Store } from '../types.js';
 
 /** What the dashboard needs from its ramflow instance. */
@@ -16,7 +22,8 @@ export interface DashboardHost {
 
 // ramflow's own pages run nothing inline and load only their own assets.
 const PAGE_HEADERS: Record<string, string> = {
-  'content-security-policy': "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+  'content-security-policy':
+    "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
   'cache-control': 'no-store',
@@ -28,7 +35,14 @@ const ASSET_TYPES: Record<string, string> = {
   js: 'text/javascript; charset=utf-8',
 };
 
-function send(res: ServerResponse, method: string, status: number, type: string, body: string, extra: Record<string, string> = {}): void {
+function send(
+  res: ServerResponse,
+  method: string,
+  status: number,
+  type: string,
+  body: string,
+  extra: Record<string, string> = {},
+): void {
   const payload = Buffer.from(body, 'utf8');
   res.statusCode = status;
   for (const [name, value] of Object.entries({ ...PAGE_HEADERS, ...extra })) res.setHeader(name, value);
@@ -49,13 +63,25 @@ function timeOf(iso: string): string {
  * Serves `basePath`: the history page, a page per request, the JSON API and the toolbar's assets. Framework
  * neutral (node:http request/response); the caller has already checked that the client is allowed.
  */
-export async function handleDashboard(host: DashboardHost, req: IncomingMessage, res: ServerResponse, url: string): Promise<void> {
+export async function handleDashboard(
+  host: DashboardHost,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: string,
+): Promise<void> {
   const method = req.method ?? 'GET';
   const query = url.indexOf('?');
   const path = (query < 0 ? url : url.slice(0, query)).slice(host.basePath.length) || '/';
   const notFound = (message: string) => {
     if (path.startsWith('/api/')) sendJson(res, method, 404, { error: 'not_found', message });
-    else send(res, method, 404, 'text/html; charset=utf-8', host.templates.render('dashboard/not-found', { basePath: host.basePath, message }));
+    else
+      send(
+        res,
+        method,
+        404,
+        'text/html; charset=utf-8',
+        host.templates.render('dashboard/not-found', { basePath: host.basePath, message }),
+      );
   };
   if (method !== 'GET' && method !== 'HEAD') {
     send(res, method, 405, 'text/plain; charset=utf-8', 'Method Not Allowed', { allow: 'GET, HEAD' });
@@ -74,12 +100,18 @@ export async function handleDashboard(host: DashboardHost, req: IncomingMessage,
 
   if (path === '/' || path === '/requests' || path === '/requests/') {
     const summaries = await host.store.list();
-    send(res, method, 200, 'text/html; charset=utf-8', host.templates.render('dashboard/history', {
-      basePath: host.basePath,
-      backendName: host.backend.name,
-      backendReason: host.backend.reason,
-      requests: summaries.map((summary) => historyRow(summary, host.severity)),
-    }));
+    send(
+      res,
+      method,
+      200,
+      'text/html; charset=utf-8',
+      host.templates.render('dashboard/history', {
+        basePath: host.basePath,
+        backendName: host.backend.name,
+        backendReason: host.backend.reason,
+        requests: summaries.map((summary) => historyRow(summary, host.severity)),
+      }),
+    );
     return;
   }
   if (path === '/api/requests') {
@@ -107,17 +139,24 @@ export async function handleDashboard(host: DashboardHost, req: IncomingMessage,
   if (id !== undefined) {
     if (!isValidRequestId(id)) return notFound('That is not a ramflow request id.');
     const record = await host.store.get(id);
-    if (record === undefined) return notFound(`No record for request ${id}: it may have been evicted from the bounded history.`);
+    if (record === undefined)
+      return notFound(`No record for request ${id}: it may have been evicted from the bounded history.`);
     if (api) {
       sendJson(res, method, 200, record);
       return;
     }
-    send(res, method, 200, 'text/html; charset=utf-8', host.templates.render('dashboard/request', {
-      basePath: host.basePath,
-      record,
-      summary: summaryPanel(summaryInputFromRecord(record), host.severity),
-      headers: Object.entries(record.request.headers).map(([name, value]) => ({ name, value })),
-    }));
+    send(
+      res,
+      method,
+      200,
+      'text/html; charset=utf-8',
+      host.templates.render('dashboard/request', {
+        basePath: host.basePath,
+        record,
+        summary: summaryPanel(summaryInputFromRecord(record), host.severity),
+        headers: Object.entries(record.request.headers).map(([name, value]) => ({ name, value })),
+      }),
+    );
     return;
   }
   notFound('No such ramflow page.');

@@ -38,12 +38,18 @@ export function rawRequest(
   init: { method?: string; headers?: Record<string, string> } = {},
 ): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(new URL(path, baseUrl), { method: init.method ?? 'GET', headers: init.headers ?? {}, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    });
+    const req = httpRequest(
+      new URL(path, baseUrl),
+      { method: init.method ?? 'GET', headers: init.headers ?? {}, agent: false },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+        );
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -79,7 +85,9 @@ export function parseServerTiming(value: string): Array<{ name: string; params: 
     const match = METRIC.exec(part);
     assert.ok(match, `invalid Server-Timing metric: ${JSON.stringify(part)}`);
     const params: Record<string, string> = {};
-    for (const param of (match[2] ?? '').matchAll(new RegExp(`;\\s*(${TOKEN})\\s*=\\s*(${TOKEN}|${QUOTED})`, 'g'))) {
+    for (const param of (match[2] ?? '').matchAll(
+      new RegExp(`;\\s*(${TOKEN})\\s*=\\s*(${TOKEN}|${QUOTED})`, 'g'),
+    )) {
       const raw = param[2] as string;
       params[param[1] as string] = raw.startsWith('"') ? raw.slice(1, -1).replace(/\\(.)/g, '$1') : raw;
     }
@@ -101,12 +109,15 @@ function count(haystack: string, needle: string): number {
 }
 
 const RAMFLOW_HEADERS = ['server-timing', 'x-ramflow-id', 'x-ramflow-link'];
+/** What a browser sends when it navigates to a page. */
+const BROWSER = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' };
 
 /** The headers a test compares between the two apps (everything but dates and ramflow's own). */
 function comparableHeaders(headers: IncomingHttpHeaders): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(headers)) {
-    if (name === 'date' || name === 'keep-alive' || name === 'connection' || RAMFLOW_HEADERS.includes(name)) continue;
+    if (name === 'date' || name === 'keep-alive' || name === 'connection' || RAMFLOW_HEADERS.includes(name))
+      continue;
     out[name] = value;
   }
   return out;
@@ -155,8 +166,8 @@ export function defineAdapterConformanceSuite({ name, createServer }: AdapterCon
     });
 
     it('injects the toolbar exactly once before </body>, fixes Content-Length, keeps the rest identical', async () => {
-      const res = await rawRequest(withRamflow.baseUrl, fixtures.page.path);
-      const plain = await rawRequest(without.baseUrl, fixtures.page.path);
+      const res = await rawRequest(withRamflow.baseUrl, fixtures.page.path, { headers: BROWSER });
+      const plain = await rawRequest(without.baseUrl, fixtures.page.path, { headers: BROWSER });
       const body = res.body.toString('utf8');
       assert.equal(count(body, TOOLBAR_OPEN), 1);
       assert.ok(body.indexOf(TOOLBAR_OPEN) < body.lastIndexOf('</body>'), 'toolbar must precede </body>');
@@ -166,21 +177,27 @@ export function defineAdapterConformanceSuite({ name, createServer }: AdapterCon
     });
 
     it('appends the toolbar to HTML without </body>', async () => {
-      const res = await rawRequest(withRamflow.baseUrl, fixtures.fragment.path);
+      const res = await rawRequest(withRamflow.baseUrl, fixtures.fragment.path, { headers: BROWSER });
       const body = res.body.toString('utf8');
       assert.equal(count(body, TOOLBAR_OPEN), 1);
       assert.ok(body.startsWith(fixtures.fragment.body));
       assert.equal(Number(res.headers['content-length']), res.body.length);
     });
 
+    it('does not inject into HTML fetched by scripts or API clients (Accept without text/html)', async () => {
+      const res = await rawRequest(withRamflow.baseUrl, fixtures.page.path, { headers: { accept: '*/*' } });
+      assert.equal(res.body.toString(), fixtures.page.body);
+      assert.ok(res.headers['x-ramflow-id'], 'still profiled');
+    });
+
     const untouched: Array<[string, string, Record<string, string>?, string?]> = [
-      ['JSON', fixtures.json.path],
-      ['gzip-encoded HTML', fixtures.gzip.path, { 'accept-encoding': 'gzip' }],
-      ['streamed (chunked) HTML', fixtures.stream.path],
-      ['HEAD of an HTML page', fixtures.page.path, {}, 'HEAD'],
-      ['204', fixtures.empty.path],
-      ['304', fixtures.etag.path, { 'if-none-match': fixtures.etag.etag }],
-      ['a handler that throws', fixtures.throws.path],
+      ['JSON', fixtures.json.path, BROWSER],
+      ['gzip-encoded HTML', fixtures.gzip.path, { ...BROWSER, 'accept-encoding': 'gzip' }],
+      ['streamed (chunked) HTML', fixtures.stream.path, BROWSER],
+      ['HEAD of an HTML page', fixtures.page.path, BROWSER, 'HEAD'],
+      ['204', fixtures.empty.path, BROWSER],
+      ['304', fixtures.etag.path, { ...BROWSER, 'if-none-match': fixtures.etag.etag }],
+      ['a handler that throws', fixtures.throws.path, BROWSER],
     ];
     for (const [label, path, headers, method] of untouched) {
       it(`passes ${label} through byte for byte, with the same status and headers`, async () => {
@@ -218,7 +235,9 @@ export function defineAdapterConformanceSuite({ name, createServer }: AdapterCon
       assert.equal(record.request.url, `${fixtures.json.path}?q=1`);
       assert.equal(typeof record.memory.heapDeltaBytes, 'number');
       assert.equal(typeof record.concurrency.exclusive, 'boolean');
-      const list = JSON.parse((await rawRequest(withRamflow.baseUrl, '/__ramflow/api/requests')).body.toString());
+      const list = JSON.parse(
+        (await rawRequest(withRamflow.baseUrl, '/__ramflow/api/requests')).body.toString(),
+      );
       assert.ok(list.requests.some((r: { id: string }) => r.id === id));
       const page = await rawRequest(withRamflow.baseUrl, '/__ramflow');
       assert.equal(page.status, 200);
@@ -234,25 +253,34 @@ export function defineAdapterConformanceSuite({ name, createServer }: AdapterCon
 
     for (const [label, make] of [
       ['disabled (enabled: false)', () => createServer({ ramflow: { enabled: false } })],
-      ['in production (NODE_ENV=production, no options)', async () => {
-        const previous = process.env.NODE_ENV;
-        process.env.NODE_ENV = 'production';
-        try {
-          return await createServer({ ramflow: {} });
-        } finally {
-          if (previous === undefined) delete process.env.NODE_ENV;
-          else process.env.NODE_ENV = previous;
-        }
-      }],
-      ['for a non-loopback client (trust proxy + X-Forwarded-For)', () => createServer({ ramflow: {}, trustProxy: true })],
+      [
+        'in production (NODE_ENV=production, no options)',
+        async () => {
+          const previous = process.env.NODE_ENV;
+          process.env.NODE_ENV = 'production';
+          try {
+            return await createServer({ ramflow: {} });
+          } finally {
+            if (previous === undefined) delete process.env.NODE_ENV;
+            else process.env.NODE_ENV = previous;
+          }
+        },
+      ],
+      [
+        'for a non-loopback client (trust proxy + X-Forwarded-For)',
+        () => createServer({ ramflow: {}, trustProxy: true }),
+      ],
     ] as const) {
       it(`adds nothing and answers 404 under /__ramflow when ${label}`, async () => {
         const server = await make();
         try {
-          const headers = label.startsWith('for a non-loopback') ? { 'x-forwarded-for': '203.0.113.9' } : {};
+          const headers = label.startsWith('for a non-loopback')
+            ? { ...BROWSER, 'x-forwarded-for': '203.0.113.9' }
+            : BROWSER;
           const page = await rawRequest(server.baseUrl, fixtures.page.path, { headers });
           assert.equal(page.body.toString(), fixtures.page.body);
-          for (const name of RAMFLOW_HEADERS) assert.equal(page.headers[name], undefined, `${name} must be absent`);
+          for (const name of RAMFLOW_HEADERS)
+            assert.equal(page.headers[name], undefined, `${name} must be absent`);
           const dashboard = await rawRequest(server.baseUrl, '/__ramflow', { headers });
           assert.equal(dashboard.status, 404);
           const api = await rawRequest(server.baseUrl, '/__ramflow/api/requests', { headers });
@@ -264,7 +292,9 @@ export function defineAdapterConformanceSuite({ name, createServer }: AdapterCon
     }
 
     it('ignores X-Forwarded-For when the framework does not trust proxies', async () => {
-      const res = await rawRequest(withRamflow.baseUrl, fixtures.text.path, { headers: { 'x-forwarded-for': '203.0.113.9' } });
+      const res = await rawRequest(withRamflow.baseUrl, fixtures.text.path, {
+        headers: { 'x-forwarded-for': '203.0.113.9' },
+      });
       assert.ok(res.headers['x-ramflow-id'], 'a loopback socket is still a loopback client');
     });
   });

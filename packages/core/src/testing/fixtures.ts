@@ -12,9 +12,17 @@ export const fixtures = {
     body: '<!doctype html><html><head><title>fixture</title></head><body><h1>Fixture page ✓</h1></body></html>',
   },
   /** GET: 200 text/html fragment with no `</body>`; the toolbar is appended. */
-  fragment: { path: '/fragment', contentType: 'text/html; charset=utf-8', body: '<p>fragment without a body tag</p>' },
+  fragment: {
+    path: '/fragment',
+    contentType: 'text/html; charset=utf-8',
+    body: '<p>fragment without a body tag</p>',
+  },
   /** GET: 200 application/json. */
-  json: { path: '/json', contentType: 'application/json; charset=utf-8', body: '{"ok":true,"items":[1,2,3],"text":"</body>"}' },
+  json: {
+    path: '/json',
+    contentType: 'application/json; charset=utf-8',
+    body: '{"ok":true,"items":[1,2,3],"text":"</body>"}',
+  },
   /** GET: 200 text/html already gzip-encoded (`Content-Encoding: gzip`); must pass untouched. */
   gzip: {
     path: '/gzip',
@@ -30,7 +38,12 @@ export const fixtures = {
   /** GET: 204 with no body. */
   empty: { path: '/empty' },
   /** GET: 200 text/html with `ETag: "fixture-v1"`; answers 304 to `If-None-Match: "fixture-v1"`. */
-  etag: { path: '/etag', contentType: 'text/html; charset=utf-8', etag: '"fixture-v1"', body: '<html><body>cached</body></html>' },
+  etag: {
+    path: '/etag',
+    contentType: 'text/html; charset=utf-8',
+    etag: '"fixture-v1"',
+    body: '<html><body>cached</body></html>',
+  },
   /** GET: the handler throws `new Error('fixture failure')`; the framework's default error handling answers. */
   throws: { path: '/throw', message: 'fixture failure' },
   /** GET: 200 text/plain, allocating and keeping nothing special; used for header checks. */

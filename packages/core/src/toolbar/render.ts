@@ -22,7 +22,9 @@ export function renderToolbar(
     nonce: input.nonce,
     heapDelta: badgeHeapDelta(summary),
     heapDeltaLabel:
-      summary.heapDeltaKind === 'exact' ? 'heap delta (live, after GC)' : 'raw heap delta, includes uncollected garbage',
+      summary.heapDeltaKind === 'exact'
+        ? 'heap delta (live, after GC)'
+        : 'raw heap delta, includes uncollected garbage',
     allocated: badgeAllocated(summary),
     severity: severityOf(summary.heapDeltaBytes, thresholds),
     shared: !summary.concurrency.exclusive,

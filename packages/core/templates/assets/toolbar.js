@@ -63,7 +63,9 @@
     if (!base || !/^[0-9a-f]{8}-[0-9a-z]{1,12}$/.test(id || '')) return;
     for (let attempt = 0; attempt < 5; attempt++) {
       try {
-        const response = await fetch(`${base}/api/requests/${id}/toolbar`, { headers: { accept: 'application/json' } });
+        const response = await fetch(`${base}/api/requests/${id}/toolbar`, {
+          headers: { accept: 'application/json' },
+        });
         if (response.ok) {
           const data = await response.json();
           root.querySelector('[data-ramflow="heap-delta"]').textContent = data.heapDelta;

@@ -68,7 +68,10 @@ export function summaryInputFromRecord(record: RequestRecord): SummaryInput {
   };
 }
 
-export function severityOf(heapDeltaBytes: number, thresholds: Required<SeverityThresholds>): SummaryPanel['severity'] {
+export function severityOf(
+  heapDeltaBytes: number,
+  thresholds: Required<SeverityThresholds>,
+): SummaryPanel['severity'] {
   if (heapDeltaBytes >= thresholds.dangerBytes) return 'danger';
   if (heapDeltaBytes >= thresholds.warnBytes) return 'warn';
   return 'ok';
@@ -80,7 +83,9 @@ export function badgeHeapDelta(input: Pick<SummaryInput, 'heapDeltaBytes' | 'hea
   return input.heapDeltaKind === 'exact' ? text : `~${text}`;
 }
 
-export function badgeAllocated(input: Pick<SummaryInput, 'allocatedBytes' | 'allocatedIsLowerBound'>): string {
+export function badgeAllocated(
+  input: Pick<SummaryInput, 'allocatedBytes' | 'allocatedIsLowerBound'>,
+): string {
   if (input.allocatedBytes === null) return 'n/a';
   return `${input.allocatedIsLowerBound ? '>=' : ''}${formatBytes(input.allocatedBytes)}`;
 }
@@ -112,7 +117,11 @@ export function summaryPanel(input: SummaryInput, thresholds: Required<SeverityT
     });
   }
   if (input.externalDeltaBytes !== undefined) {
-    rows.push({ label: 'External delta', value: formatSignedBytes(input.externalDeltaBytes), note: 'Buffers, ArrayBuffers and other memory outside the JS heap' });
+    rows.push({
+      label: 'External delta',
+      value: formatSignedBytes(input.externalDeltaBytes),
+      note: 'Buffers, ArrayBuffers and other memory outside the JS heap',
+    });
   }
   const gcNote = input.gcForced ? `${input.gcForced} forced by ramflow` : undefined;
   rows.push({
@@ -121,13 +130,25 @@ export function summaryPanel(input: SummaryInput, thresholds: Required<SeverityT
     ...(gcNote ? { note: gcNote } : {}),
   });
   if (input.rssBytes !== undefined && input.rssBytes !== null) {
-    rows.push({ label: 'Process RSS', value: formatBytes(input.rssBytes), note: 'whole process, when the record was stored' });
+    rows.push({
+      label: 'Process RSS',
+      value: formatBytes(input.rssBytes),
+      note: 'whole process, when the record was stored',
+    });
   }
   if (input.arrayBuffersBytes !== undefined && input.arrayBuffersBytes !== null) {
-    rows.push({ label: 'Process ArrayBuffers', value: formatBytes(input.arrayBuffersBytes), note: 'whole process, when the record was stored' });
+    rows.push({
+      label: 'Process ArrayBuffers',
+      value: formatBytes(input.arrayBuffersBytes),
+      note: 'whole process, when the record was stored',
+    });
   }
   rows.push({ label: 'Backend', value: input.backendName, note: input.backendReason });
-  rows.push({ label: 'ramflow overhead', value: formatMs(input.overheadMs), note: input.atHeaders ? 'until the response headers' : 'on the request path' });
+  rows.push({
+    label: 'ramflow overhead',
+    value: formatMs(input.overheadMs),
+    note: input.atHeaders ? 'until the response headers' : 'on the request path',
+  });
   const gcKinds = Object.entries(input.gcByKind ?? {}).map(([kind, value]) => ({
     label: kind,
     value: `${value.count} (${formatMs(value.pauseMs)})`,
