@@ -55,6 +55,24 @@ function acceptsHtml(accept: string | string[] | undefined): boolean {
   return value !== undefined && value.includes('text/html');
 }
 
+/** The absolute `X-Ramflow-Link` (relative when the Host header is not a plain host[:port]). */
+function linkFor(basePath: string, id: string, host: string | undefined, protocol: string | undefined): string {
+  const path = `${basePath}/requests/${id}`;
+  if (host === undefined || !HOST_PATTERN.test(host)) return path;
+  return `${protocol ?? 'http'}://${host}${path}`;
+}
+
+/** The non-secret request headers a record keeps, and the page that made the request. */
+function keptHeaders(source: RequestInfo['headers']): { headers: Record<string, string>; parentId: string | undefined } {
+  const headers: Record<string, string> = {};
+  for (const name of KEPT_HEADERS) {
+    const value = headerString(source[name]);
+    if (value !== undefined) headers[name] = value.slice(0, 500);
+  }
+  const parent = headerString(source['x-ramflow-parent']);
+  return { headers, parentId: parent !== undefined && PARENT_PATTERN.test(parent) ? parent : undefined };
+}
+
 /** One profiled request, from `start` to its stored record. */
 export class Session implements RequestSession {
   readonly startedAtMs = Date.now();
@@ -71,16 +89,27 @@ export class Session implements RequestSession {
   readonly failures: RamflowFailure[] = [];
   finishedAt = 0;
   readonly mayInject: boolean;
+  readonly #method: string;
+  readonly #url: string;
+  readonly #link: string;
+  readonly #kept: { headers: Record<string, string>; parentId: string | undefined };
 
   constructor(
     readonly host: SessionHost,
     readonly id: string,
-    readonly request: RequestInfo,
+    request: RequestInfo,
     readonly counters: CounterWindow,
     readonly backendWindow: BackendWindow | undefined,
     startCost: number,
   ) {
-    this.mayInject = host.toolbarEnabled && acceptsHtml(request.headers.accept);
+    // Copy the few strings the record needs: a finished session may wait for GC accounting, and must not keep
+    // the request (or, through it, the socket) alive meanwhile.
+    const headers = request.headers;
+    this.#method = request.method;
+    this.#url = request.url;
+    this.#link = linkFor(host.basePath, id, headerString(headers.host), request.protocol);
+    this.#kept = keptHeaders(headers);
+    this.mayInject = host.toolbarEnabled && acceptsHtml(headers.accept);
     this.#startedSeq = host.startedCount;
     this.#activeAtStart = host.activeCount - 1;
     this.#overheadMs = startCost;
@@ -129,10 +158,7 @@ export class Session implements RequestSession {
   }
 
   link(): string {
-    const path = `${this.host.basePath}/requests/${this.id}`;
-    const host = headerString(this.request.headers.host);
-    if (host === undefined || !HOST_PATTERN.test(host)) return path;
-    return `${this.request.protocol ?? 'http'}://${host}${path}`;
+    return this.#link;
   }
 
   responseHeaders(_response: ResponseInfo): Array<[string, string]> {
@@ -157,7 +183,7 @@ export class Session implements RequestSession {
 
   wantsBody(response: ResponseInfo): boolean {
     try {
-      return this.mayInject && !this.#finished && isInjectable(this.request.method, response);
+      return this.mayInject && !this.#finished && isInjectable(this.#method, response);
     } catch (error) {
       this.#fail('inject', error);
       return false;
@@ -230,14 +256,9 @@ export class Session implements RequestSession {
 
   /** Builds the stored record once the counters are settled (after the response, off the request path). */
   toRecord(memory: MemoryFigures, extra: Partial<RequestRecord> | undefined): RequestRecord {
-    const url = this.request.url;
+    const url = this.#url;
     const query = url.indexOf('?');
-    const headers: Record<string, string> = {};
-    for (const name of KEPT_HEADERS) {
-      const value = headerString(this.request.headers[name]);
-      if (value !== undefined) headers[name] = value.slice(0, 500);
-    }
-    const parent = headerString(this.request.headers['x-ramflow-parent']);
+    const { headers, parentId: parent } = this.#kept;
     const concurrency = this.#concurrency();
     const record: RequestRecord = {
       version: 1,
@@ -245,7 +266,7 @@ export class Session implements RequestSession {
       startedAt: new Date(this.startedAtMs).toISOString(),
       durationMs: Math.round((this.counters.t1 - this.counters.t0) * 1000) / 1000,
       request: {
-        method: this.request.method,
+        method: this.#method,
         url: url.slice(0, 2000),
         path: (query < 0 ? url : url.slice(0, query)).slice(0, 2000),
         headers,
@@ -267,7 +288,7 @@ export class Session implements RequestSession {
       ...extra,
     };
     record.concurrency.exclusive = record.concurrency.overlapping === 0;
-    if (parent !== undefined && PARENT_PATTERN.test(parent)) record.request.parentId = parent;
+    if (parent !== undefined) record.request.parentId = parent;
     if (this.#appError) record.appError = this.#appError;
     return record;
   }
