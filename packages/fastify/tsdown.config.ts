@@ -7,4 +7,6 @@ export default defineConfig({
   platform: 'node',
   target: 'node20',
   clean: true,
+  // CommonJS consumers get `require('@ramflow/x').ramflow` (and `.default`), never a bare function.
+  outputOptions: { exports: 'named' },
 });
