@@ -1,26 +1,11 @@
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { type RamflowOptions, ramflow } from '@ramflow/express';
 import express, { type Express } from 'express';
-import { buildReport, retainChunk } from './scenario.js';
+import { renderHomePage } from '../../shared/page.js';
+import { buildReport, retainChunk } from '../../shared/scenario.js';
 
 export interface BuildAppOptions {
   /** ramflow's options, or false to run without it. */
   ramflow?: RamflowOptions | false;
-}
-
-const viewsDir = fileURLToPath(new URL('../views', import.meta.url));
-
-/** A tiny template engine: `{{name}}` replaced by HTML-escaped values. */
-function renderTemplate(path: string, data: Record<string, unknown>): string {
-  const escapeHtml = (value: unknown) =>
-    String(value).replace(
-      /[&<>"']/g,
-      (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
-    );
-  return readFileSync(path, 'utf8').replace(/\{\{(\w+)\}\}/g, (_, key: string) =>
-    escapeHtml(data[key] ?? ''),
-  );
 }
 
 /** The demo app: `/`, `/api/report`, `/leak`, `/stream`. */
@@ -33,24 +18,9 @@ export function buildApp(options: BuildAppOptions = {}): Express {
     app.use(middleware);
   }
 
-  app.engine('html', (path, data, callback) => {
-    try {
-      callback(null, renderTemplate(path, data as Record<string, unknown>));
-    } catch (error) {
-      callback(error as Error);
-    }
-  });
-  app.set('views', viewsDir);
-  app.set('view engine', 'html');
-
   app.get('/', (_req, res) => {
-    const items = Array.from({ length: 500 }, (_, i) => ({ i, label: `row ${i}` }));
-    res.render('index', {
-      title: 'ramflow demo',
-      framework: 'Express',
-      renderedAt: new Date().toISOString(),
-      itemCount: items.length,
-    });
+    res.type('html').send(renderHomePage('Express'));
+  });
   });
   app.get('/api/report', (_req, res) => {
     res.json(buildReport());

@@ -1,6 +1,6 @@
 import type { HeapDeltaMode, MemoryBackendName } from '@ramflow/core';
+import { allocateBallast } from '../../shared/scenario.js';
 import { buildApp } from './app.js';
-import { allocateBallast } from './scenario.js';
 
 const port = Number(process.env.PORT ?? 3000);
 const host = process.env.HOST ?? '127.0.0.1';

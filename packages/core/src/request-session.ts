@@ -56,14 +56,22 @@ function acceptsHtml(accept: string | string[] | undefined): boolean {
 }
 
 /** The absolute `X-Ramflow-Link` (relative when the Host header is not a plain host[:port]). */
-function linkFor(basePath: string, id: string, host: string | undefined, protocol: string | undefined): string {
+function linkFor(
+  basePath: string,
+  id: string,
+  host: string | undefined,
+  protocol: string | undefined,
+): string {
   const path = `${basePath}/requests/${id}`;
   if (host === undefined || !HOST_PATTERN.test(host)) return path;
   return `${protocol ?? 'http'}://${host}${path}`;
 }
 
 /** The non-secret request headers a record keeps, and the page that made the request. */
-function keptHeaders(source: RequestInfo['headers']): { headers: Record<string, string>; parentId: string | undefined } {
+function keptHeaders(source: RequestInfo['headers']): {
+  headers: Record<string, string>;
+  parentId: string | undefined;
+} {
   const headers: Record<string, string> = {};
   for (const name of KEPT_HEADERS) {
     const value = headerString(source[name]);
