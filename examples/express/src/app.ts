@@ -21,7 +21,6 @@ export function buildApp(options: BuildAppOptions = {}): Express {
   app.get('/', (_req, res) => {
     res.type('html').send(renderHomePage('Express'));
   });
-  });
   app.get('/api/report', (_req, res) => {
     res.json(buildReport());
   });
