@@ -52,7 +52,7 @@ function headerString(value: string | string[] | undefined): string | undefined 
 /** A browser navigating to a page asks for `text/html`; API clients and fragment loaders ask for any type or JSON. */
 function acceptsHtml(accept: string | string[] | undefined): boolean {
   const value = headerString(accept);
-  return value !== undefined && value.includes('text/html');
+  return value?.includes('text/html') === true;
 }
 
 /** The absolute `X-Ramflow-Link` (relative when the Host header is not a plain host[:port]). */
