@@ -1,11 +1,9 @@
 import { defineConfig } from 'tsdown';
+import { packageBuild } from '../../tsdown.base.ts';
 
 export default defineConfig({
+  ...packageBuild,
   entry: { index: 'src/index.ts', testing: 'src/testing/index.ts' },
-  format: ['esm', 'cjs'],
-  dts: true,
+  // Templates are found relative to the module at run time; the CommonJS build needs import.meta.url shimmed.
   shims: true,
-  platform: 'node',
-  target: 'node20',
-  clean: true,
 });

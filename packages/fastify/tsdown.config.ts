@@ -1,12 +1,4 @@
 import { defineConfig } from 'tsdown';
+import { packageBuild } from '../../tsdown.base.ts';
 
-export default defineConfig({
-  entry: { index: 'src/index.ts' },
-  format: ['esm', 'cjs'],
-  dts: true,
-  platform: 'node',
-  target: 'node20',
-  clean: true,
-  // CommonJS consumers get `require('@ramflow/x').ramflow` (and `.default`), never a bare function.
-  outputOptions: { exports: 'named' },
-});
+export default defineConfig({ ...packageBuild, entry: { index: 'src/index.ts' } });
