@@ -79,6 +79,18 @@ class RamflowInstance implements Ramflow, SessionHost {
       );
     }
     if (this.options.enabled !== false) {
+      // Compile the toolbar once the app has finished starting, not inside its first request (~20 ms).
+      setImmediate(() => {
+        try {
+          if (this.options.toolbar && !this.#closed) this.templates.warm(['toolbar']);
+        } catch (error) {
+          this.#log.once(
+            'error',
+            'templates',
+            `could not load the toolbar templates: ${describeError(error).message}`,
+          );
+        }
+      }).unref();
       this.#log.once(
         'info',
         'backend',

@@ -45,13 +45,22 @@ export class Templates {
     }
   }
 
-  render(name: string, data: unknown): string {
+  /** Compiles the named templates now, so the first request does not pay for it. */
+  warm(names: readonly string[]): void {
+    for (const name of names) this.#template(name);
+  }
+
+  #template(name: string): Handlebars.TemplateDelegate {
     let template = this.#compiled.get(name);
     if (template === undefined) {
       template = this.#hbs.compile(readFileSync(join(this.#dir, `${name}.hbs`), 'utf8'), { strict: false });
       this.#compiled.set(name, template);
     }
-    return template(data);
+    return template;
+  }
+
+  render(name: string, data: unknown): string {
+    return this.#template(name)(data);
   }
 
   /** A static asset (CSS, JS) from templates/assets, or undefined for an unknown name. */
