@@ -58,7 +58,7 @@ describe('examples/express scenario', () => {
     const rec = await record(server.baseUrl, res.headers['x-ramflow-id'] as string);
     assert.ok(
       rec.memory.allocatedBytes > 4_000_000 && rec.memory.allocatedBytes < 7_000_000,
-      `allocated ${rec.memory.allocatedBytes}`,
+      `allocated ${rec.memory.allocatedBytes}: ${JSON.stringify(rec.memory)}`,
     );
   });
 
