@@ -4,6 +4,7 @@ export { injectBeforeBodyEnd, isInjectable } from './inject.js';
 export { DEFAULT_BASE_PATH, resolveOptions } from './options.js';
 export { createRamflow } from './ramflow.js';
 export { isLoopbackAddress } from './security.js';
+export { readResponseInfo, writeResponseHeaders } from './node-response.js';
 export { formatServerTiming } from './server-timing.js';
 export { MemoryStore, type MemoryStoreOptions } from './store/memory.js';
 export type {

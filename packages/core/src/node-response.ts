@@ -1,0 +1,28 @@
+import type { OutgoingMessage } from 'node:http';
+import type { ResponseInfo } from './types.js';
+
+function header(res: OutgoingMessage, name: string): string | undefined {
+  const value = res.getHeader(name);
+  if (value === undefined) return undefined;
+  return Array.isArray(value) ? value.join(', ') : String(value);
+}
+
+/** What a node:http response says about itself, for `wantsBody`, `injectToolbar` and `responseHeaders`. */
+export function readResponseInfo(res: OutgoingMessage & { statusCode: number }): ResponseInfo {
+  return {
+    statusCode: res.statusCode,
+    contentType: header(res, 'content-type'),
+    contentEncoding: header(res, 'content-encoding'),
+  };
+}
+
+/**
+ * Sets ramflow's response headers on a node:http response that has not sent its headers yet. `Server-Timing` is
+ * appended to whatever the app set (several metrics lists are valid); the others replace.
+ */
+export function writeResponseHeaders(res: OutgoingMessage, headers: ReadonlyArray<readonly [string, string]>): void {
+  for (const [name, value] of headers) {
+    if (name === 'Server-Timing') res.appendHeader(name, value);
+    else res.setHeader(name, value);
+  }
+}
