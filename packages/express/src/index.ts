@@ -5,7 +5,8 @@ import {
   type RamflowOptions,
   type RequestInfo,
   type RequestSession,
-  type ResponseInfo,
+  readResponseInfo,
+  writeResponseHeaders,
 } from '@ramflow/core';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import onHeaders from 'on-headers';
@@ -23,20 +24,6 @@ declare global {
 
 /** The Express middleware, with the ramflow instance it drives (for `flush`, `close`, the store). */
 export type RamflowMiddleware = RequestHandler & { readonly ramflow: Ramflow };
-
-function header(res: ServerResponse, name: string): string | undefined {
-  const value = res.getHeader(name);
-  if (value === undefined) return undefined;
-  return Array.isArray(value) ? value.join(', ') : String(value);
-}
-
-function responseInfo(res: ServerResponse): ResponseInfo {
-  return {
-    statusCode: res.statusCode,
-    contentType: header(res, 'content-type'),
-    contentEncoding: header(res, 'content-encoding'),
-  };
-}
 
 function requestInfo(req: Request): RequestInfo {
   return {
@@ -77,7 +64,7 @@ function interceptBody(req: Request, res: Response, session: RequestSession): vo
       encoding = undefined;
     }
     if ((typeof chunk === 'string' || chunk instanceof Uint8Array) && !this.headersSent) {
-      const info = responseInfo(this);
+      const info = readResponseInfo(this);
       if (session.wantsBody(info)) {
         const body =
           typeof chunk === 'string'
@@ -115,20 +102,14 @@ export function ramflow(options?: RamflowOptions): RamflowMiddleware {
     }
     req.ramflow = session;
     onHeaders(res, function (this: ServerResponse) {
-      for (const [name, value] of session.responseHeaders(responseInfo(this))) {
-        if (name === 'Server-Timing') this.appendHeader(name, value);
-        else this.setHeader(name, value);
-      }
+      writeResponseHeaders(this, session.responseHeaders(readResponseInfo(this)));
     });
     if (session.mayInject) interceptBody(req, res, session);
     // 'close' follows 'finish' on every response since Node 16, and also fires when the client goes away:
     // one listener covers both (on-finished measured ~3x the cost of this on a trivial route).
     res.once('close', () => {
-      session.finish({
-        statusCode: res.statusCode,
-        aborted: !res.writableFinished,
-        contentType: header(res, 'content-type'),
-      });
+      const { statusCode, contentType } = readResponseInfo(res);
+      session.finish({ statusCode, aborted: !res.writableFinished, contentType });
     });
     next();
   };
