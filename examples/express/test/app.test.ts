@@ -82,19 +82,27 @@ describe('examples/express accuracy with heapDelta: "exact"', () => {
   after(() => server.close());
 
   it('GET /leak reports a heap delta of 1 MiB ±20% (retainChunk keeps 131,072 doubles)', async () => {
-    await rawRequest(server.baseUrl, '/leak'); // warm up: first-call compilation is not the leak
-    const res = await rawRequest(server.baseUrl, '/leak');
-    const rec = await record(server.baseUrl, res.headers['x-ramflow-id'] as string);
+    // Warm up first (first-call compilation is not the leak), then take the median of five requests: V8's
+    // optimizing compilers occasionally allocate ~200 KB of code inside one window.
+    for (let i = 0; i < 3; i++) await rawRequest(server.baseUrl, '/leak');
     const expected = 131_072 * 8;
-    assert.equal(rec.memory.heapDeltaKind, 'exact');
+    const samples: Array<{ delta: number; header: number }> = [];
+    for (let i = 0; i < 5; i++) {
+      const res = await rawRequest(server.baseUrl, '/leak');
+      const rec = await record(server.baseUrl, res.headers['x-ramflow-id'] as string);
+      assert.equal(rec.memory.heapDeltaKind, 'exact');
+      assert.ok(rec.memory.gc.forced >= 1);
+      const heap = parseServerTiming(res.headers['server-timing'] as string).find((m) => m.name === 'heap');
+      const [, value, unit] = /^\+([\d.]+) (KB|MB)$/.exec(heap?.params.desc ?? '') ?? [];
+      samples.push({ delta: rec.memory.heapDeltaBytes, header: Number(value) * (unit === 'MB' ? 1e6 : 1e3) });
+    }
+    const median = (values: number[]) => [...values].sort((a, b) => a - b)[2] as number;
+    const delta = median(samples.map((s) => s.delta));
+    const header = median(samples.map((s) => s.header));
     assert.ok(
-      Math.abs(rec.memory.heapDeltaBytes - expected) <= expected * 0.2,
-      `heap delta ${rec.memory.heapDeltaBytes} vs ${expected}`,
+      Math.abs(delta - expected) <= expected * 0.2,
+      `median heap delta ${delta} vs ${expected}: ${JSON.stringify(samples)}`,
     );
-    assert.ok(rec.memory.gc.forced >= 1);
-    const heap = parseServerTiming(res.headers['server-timing'] as string).find((m) => m.name === 'heap');
-    const [, value, unit] = /^\+([\d.]+) (KB|MB)$/.exec(heap?.params.desc ?? '') ?? [];
-    const headerBytes = Number(value) * (unit === 'MB' ? 1e6 : 1e3);
-    assert.ok(Math.abs(headerBytes - expected) <= expected * 0.2, `Server-Timing heap ${heap?.params.desc}`);
+    assert.ok(Math.abs(header - expected) <= expected * 0.2, `median Server-Timing heap ${header}`);
   });
 });

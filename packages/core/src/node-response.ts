@@ -3,7 +3,8 @@ import type { ResponseInfo } from './types.js';
 
 function header(res: OutgoingMessage, name: string): string | undefined {
   const value = res.getHeader(name);
-  if (value === undefined) return undefined;
+  // Koa 2 and some frameworks leave an empty string for a header they removed.
+  if (value === undefined || value === '') return undefined;
   return Array.isArray(value) ? value.join(', ') : String(value);
 }
 
@@ -20,7 +21,10 @@ export function readResponseInfo(res: OutgoingMessage & { statusCode: number }):
  * Sets ramflow's response headers on a node:http response that has not sent its headers yet. `Server-Timing` is
  * appended to whatever the app set (several metrics lists are valid); the others replace.
  */
-export function writeResponseHeaders(res: OutgoingMessage, headers: ReadonlyArray<readonly [string, string]>): void {
+export function writeResponseHeaders(
+  res: OutgoingMessage,
+  headers: ReadonlyArray<readonly [string, string]>,
+): void {
   for (const [name, value] of headers) {
     if (name === 'Server-Timing') res.appendHeader(name, value);
     else res.setHeader(name, value);

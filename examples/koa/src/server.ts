@@ -1,0 +1,27 @@
+import type { HeapDeltaMode, MemoryBackendName } from '@ramflow/core';
+import { allocateBallast } from '../../shared/scenario.js';
+import { buildApp } from './app.js';
+
+const port = Number(process.env.PORT ?? 3000);
+const host = process.env.HOST ?? '127.0.0.1';
+const ballast = allocateBallast(Number(process.env.BALLAST_MB ?? 0));
+const backend = process.env.RAMFLOW_BACKEND as MemoryBackendName | 'auto' | undefined;
+const heapDelta = process.env.RAMFLOW_HEAP_DELTA as HeapDeltaMode | undefined;
+
+const app = buildApp({
+  ramflow:
+    process.env.RAMFLOW === 'off'
+      ? false
+      : { ...(backend ? { memoryBackend: backend } : {}), ...(heapDelta ? { heapDelta } : {}) },
+});
+const server = app.listen(port, host, () => {
+  console.log(
+    `ramflow Koa example on http://${host}:${port} (ramflow ${process.env.RAMFLOW === 'off' ? 'off' : 'on'}${ballast.length ? `, ${ballast.length} MB ballast` : ''})`,
+  );
+});
+const stop = () =>
+  server.close(() => {
+    Promise.resolve(app.ramflow?.close()).finally(() => process.exit(0));
+  });
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);

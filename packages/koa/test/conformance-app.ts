@@ -1,0 +1,101 @@
+import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { ConformanceServer, ConformanceServerOptions } from '@ramflow/core/testing';
+import { fixtures, STREAM_CHUNK_DELAY_MS } from '@ramflow/core/testing';
+import type Koa from 'koa';
+import type { Middleware } from 'koa';
+import { ramflow } from '../src/index.js';
+
+type KoaClass = typeof Koa;
+
+async function* streamChunks(): AsyncGenerator<Buffer> {
+  for (const [index, chunk] of fixtures.stream.chunks.entries()) {
+    if (index > 0) await delay(STREAM_CHUNK_DELAY_MS);
+    yield Buffer.from(chunk);
+  }
+}
+
+/** The conformance fixture routes as one Koa middleware (GET and HEAD; anything else falls through). */
+export function fixtureRoutes(): Middleware {
+  return async (ctx, next) => {
+    if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return next();
+    switch (ctx.path) {
+      case fixtures.page.path:
+        ctx.type = fixtures.page.contentType;
+        ctx.body = fixtures.page.body;
+        return;
+      case fixtures.fragment.path:
+        ctx.type = fixtures.fragment.contentType;
+        ctx.body = fixtures.fragment.body;
+        return;
+      case fixtures.json.path:
+        ctx.type = fixtures.json.contentType;
+        ctx.body = fixtures.json.body;
+        return;
+      case fixtures.text.path:
+        ctx.type = fixtures.text.contentType;
+        ctx.body = fixtures.text.body;
+        return;
+      case fixtures.gzip.path:
+        ctx.set('Content-Encoding', 'gzip');
+        ctx.type = fixtures.gzip.contentType;
+        ctx.body = fixtures.gzip.body;
+        return;
+      case fixtures.stream.path:
+        ctx.type = fixtures.stream.contentType;
+        ctx.body = Readable.from(streamChunks());
+        return;
+      case fixtures.empty.path:
+        ctx.status = 204;
+        return;
+      case fixtures.etag.path:
+        // `ctx.fresh` only answers for a 2xx or 304 status, and Koa starts every response at 404.
+        ctx.status = 200;
+        ctx.set('ETag', fixtures.etag.etag);
+        ctx.type = fixtures.etag.contentType;
+        if (ctx.fresh) {
+          ctx.status = 304;
+          return;
+        }
+        ctx.body = fixtures.etag.body;
+        return;
+      case fixtures.throws.path:
+        throw new Error(fixtures.throws.message);
+      default:
+        return next();
+    }
+  };
+}
+
+/** Listens on 127.0.0.1:0 and returns the suite's server handle. */
+export async function listen(app: Koa, onClose?: () => Promise<void>): Promise<ConformanceServer> {
+  // Koa's default error handling answers thrown errors; `silent` keeps it from logging them to stderr.
+  app.silent = true;
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise<void>((resolve) => server.once('listening', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await onClose?.();
+    },
+  };
+}
+
+/** A fresh Koa app (2 or 3) with ramflow first and the fixture routes. */
+export async function createKoaConformanceServer(
+  KoaApp: KoaClass,
+  { ramflow: options, trustProxy }: ConformanceServerOptions,
+): Promise<ConformanceServer> {
+  const app = new KoaApp();
+  if (trustProxy) app.proxy = true;
+  const middleware = options === false ? undefined : ramflow(options);
+  if (middleware) app.use(middleware);
+  app.use(fixtureRoutes());
+  return listen(app, async () => {
+    await middleware?.ramflow.close();
+  });
+}
