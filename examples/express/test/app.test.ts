@@ -67,8 +67,9 @@ describe('examples/express scenario', () => {
     assert.equal(res.headers['transfer-encoding'], 'chunked');
     assert.match(res.body.toString(), /line 4\ndone\n$/);
     const rec = await record(server.baseUrl, res.headers['x-ramflow-id'] as string);
+    // Four 20 ms timers: at least ~70 ms even when timers fire a little early.
     assert.ok(
-      rec.durationMs >= 80,
+      rec.durationMs >= 70,
       `a streamed response is recorded until it finishes (${rec.durationMs} ms)`,
     );
   });

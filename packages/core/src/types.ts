@@ -360,7 +360,7 @@ export interface RequestSession {
   ): string | Buffer;
   /** Note an error thrown by the app's handler (recorded; the framework handles it as usual). */
   noteAppError(error: unknown): void;
-  /** The response finished or was aborted: finalize and store the record. Never throws. */
+  /** The response finished or was aborted: finalize and store the record. Idempotent (the first call wins); never throws. */
   finish(outcome: { statusCode: number; aborted: boolean; contentType?: string | undefined }): void;
 }
 

@@ -1,1 +1,149 @@
-export {};
+import {
+  createRamflow,
+  type Ramflow,
+  type RamflowOptions,
+  type RequestInfo,
+  type RequestSession,
+  type ResponseInfo,
+} from '@ramflow/core';
+import type {
+  FastifyInstance,
+  FastifyPluginAsync,
+  FastifyReply,
+  FastifyRequest,
+  RouteHandlerMethod,
+} from 'fastify';
+import fp from 'fastify-plugin';
+
+export type { RamflowOptions, RequestRecord, RequestSession } from '@ramflow/core';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The ramflow instance the plugin drives (for `flush`, the store); closed with the app. */
+    ramflow: Ramflow;
+  }
+  interface FastifyRequest {
+    /** The ramflow session of this request, when it is profiled. */
+    ramflow?: RequestSession;
+  }
+}
+
+function header(reply: FastifyReply, name: string): string | undefined {
+  const value = reply.getHeader(name);
+  if (value === undefined) return undefined;
+  return Array.isArray(value) ? value.join(', ') : String(value);
+}
+
+function responseInfo(reply: FastifyReply): ResponseInfo {
+  return {
+    statusCode: reply.statusCode,
+    contentType: header(reply, 'content-type'),
+    contentEncoding: header(reply, 'content-encoding'),
+  };
+}
+
+function requestInfo(request: FastifyRequest): RequestInfo {
+  return {
+    method: request.method,
+    url: request.url,
+    headers: request.headers,
+    // request.ip honours Fastify's own `trustProxy` option; X-Forwarded-For is not trusted otherwise.
+    remoteAddress: request.ip,
+    protocol: request.protocol === 'https' ? 'https' : 'http',
+    raw: request.raw,
+  };
+}
+
+function frameworkLogger(fastify: FastifyInstance): NonNullable<RamflowOptions['logger']> {
+  return {
+    info: (message) => fastify.log.info(message),
+    warn: (message) => fastify.log.warn(message),
+    error: (message) => fastify.log.error(message),
+  };
+}
+
+/** Options Fastify itself reads from `register(plugin, options)`; they are not ramflow's. */
+const FASTIFY_REGISTER_OPTIONS = ['prefix', 'logLevel', 'logSerializers'];
+
+const plugin: FastifyPluginAsync<RamflowOptions> = async (fastify, registerOptions) => {
+  const options: Record<string, unknown> = { ...registerOptions };
+  for (const name of FASTIFY_REGISTER_OPTIONS) delete options[name];
+  const core = createRamflow({
+    ...(options as RamflowOptions),
+    logger: registerOptions.logger ?? frameworkLogger(fastify),
+  });
+  fastify.decorate('ramflow', core);
+  fastify.decorateRequest('ramflow', undefined);
+  fastify.addHook('onClose', () => core.close());
+
+  fastify.addHook('onRequest', (request, reply, done) => {
+    const session = core.start(requestInfo(request));
+    if (session !== undefined) {
+      request.ramflow = session;
+      // onResponse runs on 'finish' only: a client that goes away first would leave the session open.
+      reply.raw.once('close', () => {
+        if (!reply.raw.writableFinished) {
+          session.finish({
+            statusCode: reply.raw.statusCode,
+            aborted: true,
+            contentType: header(reply, 'content-type'),
+          });
+        }
+      });
+    }
+    done();
+  });
+
+  fastify.addHook('onError', (request, _reply, error, done) => {
+    request.ramflow?.noteAppError(error);
+    done();
+  });
+
+  fastify.addHook('onSend', (request, reply, payload, done) => {
+    const session = request.ramflow;
+    if (session === undefined) return done(null, payload);
+    const info = responseInfo(reply);
+    let body = payload;
+    // Only complete bodies: streams pass through chunk by chunk.
+    if (session.mayInject && (typeof body === 'string' || Buffer.isBuffer(body)) && session.wantsBody(info)) {
+      const injected = session.injectToolbar(body, info, { request: request.raw, response: reply.raw });
+      if (injected !== body) {
+        reply.header('content-length', Buffer.byteLength(injected));
+        // The page now differs per request: an ETag of the original body would make browsers reuse a stale toolbar.
+        reply.removeHeader('etag');
+        body = injected;
+      }
+    }
+    for (const [name, value] of session.responseHeaders(info)) {
+      const existing = name === 'Server-Timing' ? header(reply, name) : undefined;
+      reply.header(name, existing ? `${existing}, ${value}` : value);
+    }
+    done(null, body);
+  });
+
+  fastify.addHook('onResponse', (request, reply, done) => {
+    request.ramflow?.finish({
+      statusCode: reply.statusCode,
+      aborted: false,
+      contentType: header(reply, 'content-type'),
+    });
+    done();
+  });
+
+  // The dashboard, JSON API and assets are core's, written straight to node:http (404 when not allowed).
+  const serve: RouteHandlerMethod = async (request, reply) => {
+    reply.hijack();
+    await core.handle(requestInfo(request), request.raw, reply.raw);
+  };
+  const { basePath } = core.options;
+  fastify.route({ method: ['GET', 'HEAD'], url: basePath, handler: serve });
+  fastify.route({ method: ['GET', 'HEAD'], url: `${basePath}/*`, handler: serve });
+};
+
+/**
+ * ramflow for Fastify 4 and 5: `await app.register(ramflowToolbar, options)`. Not encapsulated, so it profiles
+ * every route of the app it is registered on.
+ */
+export const ramflowToolbar = fp(plugin, { fastify: '4.x || 5.x', name: '@ramflow/fastify' });
+
+export default ramflowToolbar;

@@ -5,10 +5,13 @@ import { getForceGc } from './force-gc.js';
 import type { GcLedger, WindowGcSummary } from './gc-ledger.js';
 
 /**
- * Above this raw used-heap growth a scavenge inside the window is plausible even without other evidence, so
- * header-time allocation is reported as a lower bound ("≥") rather than as exact.
+ * A collection during the handler's last synchronous stretch is reported by the observer only a loop turn later,
+ * so at header time it is invisible. Such a collection frees megabytes of young garbage; a window whose heap
+ * still grew by this much may have allocated that much more, so its header-time allocation is reported as a
+ * lower bound ("at least") rather than as exact. Below it (and above zero) an unseen collection would have to
+ * have freed within 64 KiB of what the window allocated. The stored record is always settled exactly.
  */
-const PLAUSIBLE_GC_BYTES = 1024 * 1024;
+const PLAUSIBLE_GC_BYTES = 64 * 1024;
 
 /** Figures known when the response headers are written. */
 export interface PeekFigures {
