@@ -3,6 +3,7 @@ export type RamflowErrorCode =
   | 'RAMFLOW_INVALID_OPTION'
   | 'RAMFLOW_UNSAFE_PRODUCTION'
   | 'RAMFLOW_BACKEND_UNAVAILABLE'
+  | 'RAMFLOW_UNSUPPORTED_PLATFORM'
   | 'RAMFLOW_INTERNAL';
 
 /** Thrown at construction for bad options; recorded (never thrown) on the request path. */
