@@ -1,23 +1,14 @@
-import type { HeapDeltaMode, MemoryBackendName } from '@ramflow/core';
-import { allocateBallast } from '../../shared/scenario.js';
+import { listeningLine, readExampleEnvironment } from '../../shared/env.js';
 import { buildApp } from './app.js';
 
-const port = Number(process.env.PORT ?? 3000);
-const host = process.env.HOST ?? '127.0.0.1';
-const ballast = allocateBallast(Number(process.env.BALLAST_MB ?? 0));
-const backend = process.env.RAMFLOW_BACKEND as MemoryBackendName | 'auto' | undefined;
-const heapDelta = process.env.RAMFLOW_HEAP_DELTA as HeapDeltaMode | undefined;
+const environment = readExampleEnvironment();
+const { port, host } = environment;
 
 const app = buildApp({
-  ramflow:
-    process.env.RAMFLOW === 'off'
-      ? false
-      : { ...(backend ? { memoryBackend: backend } : {}), ...(heapDelta ? { heapDelta } : {}) },
+  ramflow: environment.ramflow,
 });
 const server = app.listen(port, host, () => {
-  console.log(
-    `ramflow Express example on http://${host}:${port} (ramflow ${process.env.RAMFLOW === 'off' ? 'off' : 'on'}${ballast.length ? `, ${ballast.length} MB ballast` : ''})`,
-  );
+  console.log(listeningLine('Express', environment, port));
 });
 const stop = () => server.close(() => process.exit(0));
 process.on('SIGINT', stop);

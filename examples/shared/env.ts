@@ -1,0 +1,38 @@
+import type { HeapDeltaMode, MemoryBackendName, RamflowOptions } from '@ramflow/core';
+import { allocateBallast } from './scenario.js';
+
+/** The knobs every example server reads from the environment. */
+export interface ExampleEnvironment {
+  /** `PORT`, default 3000. */
+  port: number;
+  /** `HOST`, default 127.0.0.1. */
+  host: string;
+  /** `RAMFLOW=off` disables ramflow; `RAMFLOW_BACKEND` and `RAMFLOW_HEAP_DELTA` pick its backend and mode. */
+  ramflow: RamflowOptions | false;
+  /** `BALLAST_MB` megabytes of live heap, kept for the life of the process (for benchmarks). */
+  ballast: unknown[];
+}
+
+export function readExampleEnvironment(env: NodeJS.ProcessEnv = process.env): ExampleEnvironment {
+  const backend = env.RAMFLOW_BACKEND as MemoryBackendName | 'auto' | undefined;
+  const heapDelta = env.RAMFLOW_HEAP_DELTA as HeapDeltaMode | undefined;
+  return {
+    port: Number(env.PORT ?? 3000),
+    host: env.HOST ?? '127.0.0.1',
+    ramflow:
+      env.RAMFLOW === 'off'
+        ? false
+        : { ...(backend ? { memoryBackend: backend } : {}), ...(heapDelta ? { heapDelta } : {}) },
+    ballast: allocateBallast(Number(env.BALLAST_MB ?? 0)),
+  };
+}
+
+/** The line the demo and benchmark scripts wait for (it contains the URL). */
+export function listeningLine(
+  framework: string,
+  { host, ramflow, ballast }: ExampleEnvironment,
+  port: number,
+): string {
+  const extra = ballast.length > 0 ? `, ${ballast.length} MB ballast` : '';
+  return `ramflow ${framework} example on http://${host}:${port} (ramflow ${ramflow === false ? 'off' : 'on'}${extra})`;
+}
