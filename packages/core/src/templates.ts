@@ -47,7 +47,8 @@ export class Templates {
 
   /** Compiles the named templates now, so the first request does not pay for it. */
   warm(names: readonly string[]): void {
-    for (const name of names) this.#template(name);
+    // Handlebars compiles lazily, on a template's first call: render each once with empty data.
+    for (const name of names) this.#template(name)({});
   }
 
   #template(name: string): Handlebars.TemplateDelegate {
