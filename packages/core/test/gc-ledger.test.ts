@@ -224,4 +224,22 @@ describe('CounterWindow with a real GcLedger', () => {
     // Almost all of it was garbage: the raw heap change is far below what was allocated.
     assert.ok(figures.heapDeltaBytes < figures.allocatedBytes / 2);
   });
+  test('a window reaching back past forgotten history reports its collections as lost, not as none', async (t) => {
+    const ledger = new GcLedger();
+    t.after(() => ledger.dispose());
+    const from = performance.now();
+    ledger.collect(getForceGc());
+    // The observer delivers the collection a loop turn later.
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+    // Read the profiler, as a drain does: only events paired with its measurements can be forgotten.
+    ledger.measure();
+    const to = performance.now();
+    const before = ledger.summarize(from, to);
+    assert.ok(before.count >= 1, 'the forced collection is in the window');
+    assert.equal(before.lost, false);
+    ledger.forgetBefore(to);
+    const after = ledger.summarize(from, to);
+    assert.equal(after.lost, true, 'the window cannot claim to be complete any more');
+    assert.equal(ledger.summarize(to, performance.now()).lost, false, 'later windows are unaffected');
+  });
 });

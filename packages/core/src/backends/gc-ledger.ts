@@ -106,7 +106,6 @@ export class GcLedger {
   #prunedBefore = Number.NEGATIVE_INFINITY;
   #users = 0;
   #disposed = false;
-  restarts = 0;
   /** Changes whenever the ledger learns something (new events, measured bytes): pending windows are re-checked only then. */
   version = 0;
 
@@ -228,7 +227,6 @@ export class GcLedger {
     const stoppedAt = performance.now();
     const data = this.#profiler?.stop() as { statistics: ProfilerStatistic[] } | undefined;
     this.#uncollected.push(stoppedAt);
-    this.restarts++;
     this.#profiler = new v8.GCProfiler();
     this.#batchStart = performance.now();
     this.#profiler.start();
@@ -316,21 +314,16 @@ export class GcLedger {
     while (drop < this.#events.length && drop < this.#cursor && (this.#events[drop] as GcEvent).start < time)
       drop++;
     if (drop > 0) {
+      // A window still open from before `time` (a long stream, say) must learn that its history is gone.
+      this.#prunedBefore = Math.max(
+        this.#prunedBefore,
+        (this.#events[drop - 1] as GcEvent).start + Number.EPSILON,
+      );
       this.#events.splice(0, drop);
       this.#cursor -= drop;
     }
     while (this.#forced.length > 0 && (this.#forced[0] as ForcedCollection).until < time)
       this.#forced.shift();
-  }
-
-  /** For tests and diagnostics. */
-  get stats(): { events: number; uncollected: number; restarts: number; pendingMeasured: number } {
-    return {
-      events: this.#events.length,
-      uncollected: this.#uncollected.length,
-      restarts: this.restarts,
-      pendingMeasured: this.#measured.length,
-    };
   }
 }
 
