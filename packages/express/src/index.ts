@@ -106,7 +106,8 @@ export function ramflow(options?: RamflowOptions): RamflowMiddleware {
     });
     if (session.mayInject) interceptBody(req, res, session);
     // 'close' follows 'finish' on every response since Node 16, and also fires when the client goes away:
-    // one listener covers both (on-finished measured ~3x the cost of this on a trivial route).
+    // one listener covers both (on-finished cost about twice as much on a trivial route: 0.90 vs 0.955 of
+    // bare Express throughput).
     res.once('close', () => {
       const { statusCode, contentType } = readResponseInfo(res);
       session.finish({ statusCode, aborted: !res.writableFinished, contentType });
