@@ -54,7 +54,13 @@ function requestInfo(request: FastifyRequest): RequestInfo {
   };
 }
 
-function frameworkLogger(fastify: FastifyInstance): NonNullable<RamflowOptions['logger']> {
+/**
+ * Fastify's logger, unless it is off (`Fastify()` without `logger`) or silent: then ramflow's own default, so its
+ * few one-time messages (the backend chosen, why a client was refused) are not lost.
+ */
+function frameworkLogger(fastify: FastifyInstance): RamflowOptions['logger'] {
+  const level = (fastify.log as { level?: string }).level;
+  if (level === undefined || level === 'silent') return undefined;
   return {
     info: (message) => fastify.log.info(message),
     warn: (message) => fastify.log.warn(message),
@@ -68,10 +74,8 @@ const FASTIFY_REGISTER_OPTIONS = ['prefix', 'logLevel', 'logSerializers'];
 const plugin: FastifyPluginAsync<RamflowOptions> = async (fastify, registerOptions) => {
   const options: Record<string, unknown> = { ...registerOptions };
   for (const name of FASTIFY_REGISTER_OPTIONS) delete options[name];
-  const core = createRamflow({
-    ...(options as RamflowOptions),
-    logger: registerOptions.logger ?? frameworkLogger(fastify),
-  });
+  const logger = registerOptions.logger ?? frameworkLogger(fastify);
+  const core = createRamflow({ ...(options as RamflowOptions), ...(logger ? { logger } : {}) });
   fastify.decorate('ramflow', core);
   fastify.decorateRequest('ramflow', undefined);
   fastify.addHook('onClose', () => core.close());
