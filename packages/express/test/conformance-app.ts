@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { ConformanceServer, ConformanceServerOptions } from '@ramflow/core/testing';
-import { fixtures, STREAM_CHUNK_DELAY_MS } from '@ramflow/core/testing';
+import { allocateKnownStrings, fixtures, STREAM_CHUNK_DELAY_MS } from '@ramflow/core/testing';
 import type { Express } from 'express';
 import { ramflow } from '../src/index.js';
 
@@ -16,6 +16,9 @@ export function installFixtureRoutes(app: Express): void {
   });
   app.get(fixtures.json.path, (_req, res) => {
     res.type(fixtures.json.contentType).send(fixtures.json.body);
+  });
+  app.get(fixtures.allocation.path, (_req, res) => {
+    res.type(fixtures.allocation.contentType).send(String(allocateKnownStrings().length));
   });
   app.get(fixtures.text.path, (_req, res) => {
     res.type(fixtures.text.contentType).send(fixtures.text.body);

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { ConformanceServer, ConformanceServerOptions } from '@ramflow/core/testing';
-import { fixtures, STREAM_CHUNK_DELAY_MS } from '@ramflow/core/testing';
+import { allocateKnownStrings, fixtures, STREAM_CHUNK_DELAY_MS } from '@ramflow/core/testing';
 import type fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
 import { ramflowToolbar } from '../src/index.js';
@@ -25,6 +25,9 @@ export function installFixtureRoutes(app: FastifyInstance): void {
   });
   app.get(fixtures.json.path, (_request, reply) => {
     reply.type(fixtures.json.contentType).send(fixtures.json.body);
+  });
+  app.get(fixtures.allocation.path, (_request, reply) => {
+    reply.type(fixtures.allocation.contentType).send(String(allocateKnownStrings().length));
   });
   app.get(fixtures.text.path, (_request, reply) => {
     reply.type(fixtures.text.contentType).send(fixtures.text.body);

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { ConformanceServer, ConformanceServerOptions } from '@ramflow/core/testing';
-import { fixtures, STREAM_CHUNK_DELAY_MS } from '@ramflow/core/testing';
+import { allocateKnownStrings, fixtures, STREAM_CHUNK_DELAY_MS } from '@ramflow/core/testing';
 import type Koa from 'koa';
 import type { Middleware } from 'koa';
 import { ramflow } from '../src/index.js';
@@ -32,6 +32,10 @@ export function fixtureRoutes(): Middleware {
       case fixtures.json.path:
         ctx.type = fixtures.json.contentType;
         ctx.body = fixtures.json.body;
+        return;
+      case fixtures.allocation.path:
+        ctx.type = fixtures.allocation.contentType;
+        ctx.body = String(allocateKnownStrings().length);
         return;
       case fixtures.text.path:
         ctx.type = fixtures.text.contentType;

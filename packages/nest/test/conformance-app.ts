@@ -18,7 +18,7 @@ import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { ConformanceServer, ConformanceServerOptions } from '@ramflow/core/testing';
-import { fixtures, STREAM_CHUNK_DELAY_MS } from '@ramflow/core/testing';
+import { allocateKnownStrings, fixtures, STREAM_CHUNK_DELAY_MS } from '@ramflow/core/testing';
 import { RamflowModule } from '../src/index.js';
 
 export type Platform = 'express' | 'fastify';
@@ -76,6 +76,9 @@ export class FixtureController {
   text(): string {
     return fixtures.text.body;
   }
+  allocation(): string {
+    return String(allocateKnownStrings().length);
+  }
   // Nest's Express adapter would serialize a returned Buffer as JSON: the pre-compressed bytes go out natively.
   gzip(res: NativeResponse): void {
     res.header('content-encoding', 'gzip').type(fixtures.gzip.contentType).send(fixtures.gzip.body);
@@ -103,6 +106,7 @@ decorate(
     fragment: [Get(fixtures.fragment.path), Header('Content-Type', fixtures.fragment.contentType)],
     json: [Get(fixtures.json.path), Header('Content-Type', fixtures.json.contentType)],
     text: [Get(fixtures.text.path), Header('Content-Type', fixtures.text.contentType)],
+    allocation: [Get(fixtures.allocation.path), Header('Content-Type', fixtures.allocation.contentType)],
     gzip: [Get(fixtures.gzip.path), param(0, Res())],
     stream: [Get(fixtures.stream.path)],
     empty: [Get(fixtures.empty.path), HttpCode(204)],

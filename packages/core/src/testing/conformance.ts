@@ -217,6 +217,28 @@ export function defineAdapterConformanceSuite({ name, createServer }: AdapterCon
       assert.equal(res.body.toString(), fixtures.stream.chunks.join(''));
     });
 
+    it('reports allocatedBytes within ±20% for a request that allocates a known 4 MB', async () => {
+      await rawRequest(withRamflow.baseUrl, fixtures.allocation.path); // warm-up: first-call compilation
+      for (let run = 0; run < 3; run++) {
+        const res = await rawRequest(withRamflow.baseUrl, fixtures.allocation.path);
+        assert.equal(res.body.toString(), '4000');
+        const record = JSON.parse(
+          (await waitForRecord(withRamflow.baseUrl, res.headers['x-ramflow-id'] as string)).body.toString(),
+        );
+        const allocated = record.memory.allocatedBytes;
+        assert.equal(
+          typeof allocated,
+          'number',
+          `allocation unavailable: ${record.memory.allocatedUnavailable}`,
+        );
+        const expected = fixtures.allocation.bytes;
+        assert.ok(
+          Math.abs(allocated - expected) <= expected * 0.2,
+          `run ${run}: allocated ${allocated} vs ${expected}`,
+        );
+      }
+    });
+
     it('still stores a record when the handler throws', async () => {
       const res = await rawRequest(withRamflow.baseUrl, fixtures.throws.path);
       assert.ok(res.status >= 500);

@@ -48,7 +48,27 @@ export const fixtures = {
   throws: { path: '/throw', message: 'fixture failure' },
   /** GET: 200 text/plain, allocating and keeping nothing special; used for header checks. */
   text: { path: '/text', contentType: 'text/plain; charset=utf-8', body: 'plain text' },
+  /**
+   * GET: 200 text/plain; the handler calls `allocateKnownStrings()` (a known 4,064,000 bytes of heap) and answers
+   * with the number of strings.
+   */
+  allocation: { path: '/allocate', contentType: 'text/plain; charset=utf-8', bytes: 4000 * 1016 },
 } as const;
+
+/**
+ * 4,000 distinct flat one-byte strings of 1,000 characters, held in a local array: V8 stores each as a
+ * SeqOneByteString of align8(16 + 1000) = 1,016 bytes, so the payload is 4,064,000 bytes (plus the array's 32 KB).
+ * `latin1Slice` makes exactly one flat heap string per call and nothing else on the JS heap.
+ */
+export function allocateKnownStrings(): string[] {
+  const source = Buffer.alloc(1000, 0x78) as Buffer & { latin1Slice(start: number, end: number): string };
+  const kept = new Array<string>(4000);
+  for (let i = 0; i < kept.length; i++) {
+    source.writeUInt32LE(i, 0);
+    kept[i] = source.latin1Slice(0, 1000);
+  }
+  return kept;
+}
 
 /** For chunked routes: the delay between chunks, in ms. */
 export const STREAM_CHUNK_DELAY_MS = 5;

@@ -7,4 +7,4 @@ export {
   rawRequest,
   stripToolbar,
 } from './conformance.js';
-export { fixtures, STREAM_CHUNK_DELAY_MS } from './fixtures.js';
+export { allocateKnownStrings, fixtures, STREAM_CHUNK_DELAY_MS } from './fixtures.js';
