@@ -1,6 +1,10 @@
-import type { AddressInfo } from 'node:net';
 import type { ConformanceServer, ConformanceServerOptions } from '@ramflow/core/testing';
-import { allocateKnownStrings, fixtures, STREAM_CHUNK_DELAY_MS } from '@ramflow/core/testing';
+import {
+  allocateKnownStrings,
+  fixtures,
+  STREAM_CHUNK_DELAY_MS,
+  serveOnLoopback,
+} from '@ramflow/core/testing';
 import type { Express } from 'express';
 import { ramflow } from '../src/index.js';
 
@@ -52,17 +56,7 @@ export function installFixtureRoutes(app: Express): void {
 export async function listen(app: Express, onClose?: () => Promise<void>): Promise<ConformanceServer> {
   // Error pages without stack traces: a stack would differ by the middleware frames on it, with or without ramflow.
   app.set('env', 'production');
-  const server = app.listen(0, '127.0.0.1');
-  await new Promise<void>((resolve) => server.once('listening', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    baseUrl: `http://127.0.0.1:${port}`,
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await onClose?.();
-    },
-  };
+  return serveOnLoopback(app, onClose);
 }
 
 /** A fresh Express app (from the given factory) with ramflow first and the fixture routes. */

@@ -1,8 +1,12 @@
-import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { ConformanceServer, ConformanceServerOptions } from '@ramflow/core/testing';
-import { allocateKnownStrings, fixtures, STREAM_CHUNK_DELAY_MS } from '@ramflow/core/testing';
+import {
+  allocateKnownStrings,
+  fixtures,
+  STREAM_CHUNK_DELAY_MS,
+  serveOnLoopback,
+} from '@ramflow/core/testing';
 import type Koa from 'koa';
 import type { Middleware } from 'koa';
 import { ramflow } from '../src/index.js';
@@ -76,17 +80,7 @@ export function fixtureRoutes(): Middleware {
 export async function listen(app: Koa, onClose?: () => Promise<void>): Promise<ConformanceServer> {
   // Koa's default error handling answers thrown errors; `silent` keeps it from logging them to stderr.
   app.silent = true;
-  const server = app.listen(0, '127.0.0.1');
-  await new Promise<void>((resolve) => server.once('listening', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    baseUrl: `http://127.0.0.1:${port}`,
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await onClose?.();
-    },
-  };
+  return serveOnLoopback(app.callback(), onClose);
 }
 
 /** A fresh Koa app (2 or 3) with ramflow first and the fixture routes. */

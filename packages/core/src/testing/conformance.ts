@@ -1,5 +1,11 @@
 import assert from 'node:assert/strict';
-import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type RequestListener,
+} from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { RamflowOptions } from '../types.js';
 import { fixtures } from './fixtures.js';
@@ -29,6 +35,28 @@ interface RawResponse {
   status: number;
   headers: IncomingHttpHeaders;
   body: Buffer;
+}
+
+/**
+ * Serves a node:http request listener (an Express app, `koa.callback()`, …) on 127.0.0.1 port 0; `close` ends
+ * every connection, closes the server, then runs `onClose` (e.g. the ramflow instance's close).
+ */
+export async function serveOnLoopback(
+  listener: RequestListener,
+  onClose?: () => Promise<void>,
+): Promise<ConformanceServer> {
+  const server = createServer(listener);
+  server.listen(0, '127.0.0.1');
+  await new Promise<void>((resolve) => server.once('listening', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await onClose?.();
+    },
+  };
 }
 
 /** A raw HTTP client: no decompression, no redirects, exact bytes. */

@@ -5,6 +5,7 @@ export {
   defineAdapterConformanceSuite,
   parseServerTiming,
   rawRequest,
+  serveOnLoopback,
   stripToolbar,
 } from './conformance.js';
 export { allocateKnownStrings, fixtures, STREAM_CHUNK_DELAY_MS } from './fixtures.js';
