@@ -15,6 +15,7 @@ import { Templates } from './templates.js';
 import { renderToolbar } from './toolbar/render.js';
 import type {
   MemoryBackend,
+  MemoryFigures,
   Ramflow,
   RamflowFailure,
   RamflowOptions,
@@ -167,7 +168,7 @@ class RamflowInstance implements Ramflow, SessionHost {
       const path = pathOf(request.url);
       if (this.isOwnPath(path) || this.#ignored(path) || !this.#admits(request)) return undefined;
       const id = newRequestId();
-      const counters = new CounterWindow(this.#ledger, this.options.heapDelta);
+      // The backend opens first: its boundary marker must not count as the request's allocation.
       let backendWindow: ReturnType<MemoryBackend['open']>;
       try {
         backendWindow = this.backend.open(id);
@@ -178,6 +179,7 @@ class RamflowInstance implements Ramflow, SessionHost {
           `memory backend "${this.backend.name}" failed to open a window: ${describeError(error).message}`,
         );
       }
+      const counters = new CounterWindow(this.#ledger, this.options.heapDelta);
       this.startedCount++;
       this.activeCount++;
       return new Session(this, id, request, counters, backendWindow, performance.now() - began);
@@ -321,9 +323,20 @@ class RamflowInstance implements Ramflow, SessionHost {
     processFigures: { rss: number; arrayBuffers: number } | undefined,
     unavailable: string | undefined,
   ): Promise<void> {
+    let memory: MemoryFigures;
+    try {
+      memory = session.counters.figures(summary, processFigures, unavailable);
+    } catch (error) {
+      this.#log.once(
+        'error',
+        'figures',
+        `could not compute a request's figures: ${describeError(error).message}`,
+      );
+      return;
+    }
     let extra: Partial<RequestRecord> | undefined;
     try {
-      extra = (await session.backendWindow?.close()) ?? undefined;
+      extra = (await session.backendWindow?.close(memory)) ?? undefined;
     } catch (error) {
       session.failures.push({
         code: 'RAMFLOW_BACKEND',
@@ -337,7 +350,7 @@ class RamflowInstance implements Ramflow, SessionHost {
       );
     }
     try {
-      const record = session.toRecord(session.counters.figures(summary, processFigures, unavailable), extra);
+      const record = session.toRecord(memory, extra);
       await this.store.add(record);
     } catch (error) {
       this.#log.once('error', 'store', `could not store a request record: ${describeError(error).message}`);
@@ -345,13 +358,29 @@ class RamflowInstance implements Ramflow, SessionHost {
   }
 
   async flush(): Promise<void> {
+    // Windows that ended get their backend data now (a sampling fetch), so their records can be completed.
+    this.#flushBackend();
     // Let the GC observer deliver collections up to now (it dispatches in the check phase).
     for (let attempt = 0; attempt < 3 && this.#pending.length > 0; attempt++) {
       const horizon = performance.now();
       await new Promise((resolve) => setImmediate(resolve));
+      this.#flushBackend();
       await this.#drain({ force: false, mayCollect: true, horizon });
     }
+    this.#flushBackend();
     await this.#drain({ force: true, mayCollect: false });
+  }
+
+  #flushBackend(): void {
+    try {
+      this.backend.flush?.();
+    } catch (error) {
+      this.#log.once(
+        'error',
+        'backend-flush',
+        `memory backend "${this.backend.name}" failed to flush: ${describeError(error).message}`,
+      );
+    }
   }
 
   async handle(request: RequestInfo, req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -250,6 +250,7 @@ export class Session implements RequestSession {
     this.#finished = true;
     try {
       this.counters.close();
+      this.backendWindow?.end?.();
       this.finishedAt = performance.now();
       this.#outcome = {
         statusCode: outcome.statusCode,

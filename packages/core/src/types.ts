@@ -226,6 +226,63 @@ export interface RamflowFailure {
   stage: string;
 }
 
+/**
+ * Who a stack frame belongs to: the app's own code, a dependency under `node_modules`, Node.js or V8 internals
+ * (`node:` modules, builtins, native code), or ramflow itself. ramflow's frames are never reported as the app's.
+ */
+export type FrameKind = 'app' | 'dependency' | 'node' | 'ramflow';
+
+/** One distinct function in an allocation profile. */
+export interface ProfileFrame {
+  /** Function name as V8 reports it; `(anonymous)` for unnamed functions, `(root)` for the root. */
+  name: string;
+  /** Script URL (`file:///…`, `node:…`), or empty for V8 builtins and native code. */
+  url: string;
+  /** 1-based line of the function's start, or 0 when unknown. */
+  line: number;
+  /** 1-based column of the function's start, or 0 when unknown. */
+  column: number;
+  kind: FrameKind;
+}
+
+/** A node of an allocation call tree: one call path, its own bytes and its subtree's. Flame-graph ready. */
+export interface ProfileTreeNode {
+  /** Index into `AllocationProfile.frames`. */
+  frame: number;
+  /** Estimated bytes allocated by this call path itself (children excluded). */
+  selfBytes: number;
+  /** Estimated bytes of this node and all its descendants. */
+  totalBytes: number;
+  /** Samples taken at this node itself. */
+  samples: number;
+  children: ProfileTreeNode[];
+}
+
+/**
+ * The sampling backend's view of one request: bytes by stack, from V8's sampling heap profiler. Figures are
+ * statistical estimates (each sample stands for about `samplingInterval` bytes).
+ */
+export interface AllocationProfile {
+  /**
+   * `allocated`: everything the window allocated, garbage included. `retained`: what the window allocated that
+   * was still alive after a full garbage collection once the response finished (memray's "leaks" view).
+   */
+  view: 'allocated' | 'retained';
+  /** Average bytes between samples while this window was profiled. */
+  samplingInterval: number;
+  /** Samples in the window (the profiler's own boundary markers excluded). */
+  sampleCount: number;
+  /** Estimated bytes in the window: the sum of its samples' sizes (equals `root.totalBytes`). */
+  totalBytes: number;
+  /** Distinct functions; tree nodes point into this array. Index 0 is `(root)`. */
+  frames: ProfileFrame[];
+  root: ProfileTreeNode;
+  /** Small subtrees merged into `(other)` nodes to bound the record's size (their bytes are kept). */
+  pruned?: { nodes: number; bytes: number };
+  /** Anything the reader must know to interpret the figures (e.g. why the interval differs from the option). */
+  notes: string[];
+}
+
 /** The documented, stable, JSON-serializable record of one profiled request. */
 export interface RequestRecord {
   /** Format version of this record. */
@@ -261,6 +318,10 @@ export interface RequestRecord {
     /** Why this backend runs (e.g. `auto: sampling profiler unavailable`). */
     reason: string;
   };
+  /** Allocation stacks from the sampling backend, when it ran for this request. */
+  allocations?: AllocationProfile;
+  /** Why this request has no allocation stacks although the sampling backend is on. */
+  allocationsUnavailable?: string;
   /** ramflow's own time on the request path, in ms (what `Server-Timing: ramflow;dur=` reports). */
   overheadMs: number;
   /** An error thrown by the app's handler, if the adapter saw one. */
@@ -287,11 +348,15 @@ export interface HeaderFigures {
 
 /** One request-window measurement of an optional backend (sampling, heap-snapshot). */
 export interface BackendWindow {
+  /** The response finished (or was aborted): mark the end of the window. On the request path; must be cheap. */
+  end?(): void;
   /**
-   * The response finished (or was aborted). Return this backend's additions to the record; may be async, since
-   * it runs after the response is on its way.
+   * The request's process counters are settled. Return this backend's additions to the record; may be async,
+   * since it runs after the response is on its way.
    */
-  close(): Promise<Partial<RequestRecord> | undefined> | Partial<RequestRecord> | undefined;
+  close(
+    memory?: MemoryFigures,
+  ): Promise<Partial<RequestRecord> | undefined> | Partial<RequestRecord> | undefined;
 }
 
 /**
@@ -304,6 +369,8 @@ export interface MemoryBackend {
   readonly reason: string;
   /** Open a window for one request; return undefined when this backend adds nothing to it. */
   open(requestId: string): BackendWindow | undefined;
+  /** Someone is about to read records: finish any batched work for windows that have ended. */
+  flush?(): void;
   /** Stop profilers and release resources (called on shutdown and before the process exits). */
   close(): Promise<void> | void;
 }

@@ -1,6 +1,9 @@
 import { RamflowError } from '../errors.js';
+import { formatBytes } from '../format.js';
+import { SamplerUnavailableError } from '../sampling/sampling-profiler.js';
 import type { MemoryBackend, ResolvedRamflowOptions } from '../types.js';
 import { ProcessBackend } from './process.js';
+import { SamplingBackend } from './sampling.js';
 
 /**
  * Resolves `memoryBackend` to a running backend and the reason for the choice. Asking by name for a backend
@@ -10,15 +13,35 @@ export function selectBackend(options: ResolvedRamflowOptions): MemoryBackend {
   switch (options.memoryBackend) {
     case 'process':
       return new ProcessBackend('requested: memoryBackend "process"');
+    case 'sampling':
+      try {
+        return new SamplingBackend(options.samplingInterval, 'requested: memoryBackend "sampling"');
+      } catch (error) {
+        if (!(error instanceof SamplerUnavailableError)) throw error;
+        throw new RamflowError(
+          'RAMFLOW_BACKEND_UNAVAILABLE',
+          `memoryBackend "sampling" cannot run here: ${error.message}. Stop the other profiler (in DevTools, ` +
+            'stop allocation sampling or close the Memory tab) before creating ramflow, or use memoryBackend: "auto", ' +
+            'which falls back to the process counters and says why.',
+        );
+      }
     case 'auto':
-      return new ProcessBackend(
-        'auto: process counters only; the sampling and heap-snapshot backends are not part of this build yet',
-      );
+      try {
+        return new SamplingBackend(
+          options.samplingInterval,
+          "auto: V8's sampling heap profiler is available",
+        );
+      } catch (error) {
+        if (!(error instanceof SamplerUnavailableError)) throw error;
+        return new ProcessBackend(
+          `auto: sampling unavailable because ${error.message}; process counters only`,
+        );
+      }
     default:
       throw new RamflowError(
         'RAMFLOW_BACKEND_UNAVAILABLE',
         `memoryBackend "${options.memoryBackend}" is not available in this version of @ramflow/core. ` +
-          'Use memoryBackend: "auto" or "process".',
+          'Use memoryBackend: "auto", "sampling" or "process".',
       );
   }
 }

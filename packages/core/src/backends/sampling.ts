@@ -1,0 +1,67 @@
+import { formatBytes } from '../format.js';
+import {
+  type ProfiledWindow,
+  type SamplingProfiler,
+  sharedSamplingProfiler,
+} from '../sampling/sampling-profiler.js';
+import type { BackendWindow, MemoryBackend, MemoryFigures, RequestRecord } from '../types.js';
+
+/**
+ * The `sampling` backend: allocation stacks per request from V8's sampling heap profiler, cut out of one
+ * long-running profile (see SamplingProfiler). Opening and ending a window cost one boundary marker each.
+ */
+export class SamplingBackend implements MemoryBackend {
+  readonly name = 'sampling' as const;
+  readonly reason: string;
+  readonly #profiler: SamplingProfiler;
+  #closed = false;
+
+  /** Throws SamplerUnavailableError when the profiler cannot run here. */
+  constructor(samplingInterval: number, reason: string) {
+    this.#profiler = sharedSamplingProfiler(samplingInterval);
+    const interval = this.#profiler.interval;
+    this.reason =
+      interval === samplingInterval
+        ? `${reason}; one allocation sample per ~${formatBytes(interval)}`
+        : `${reason}; sampling every ~${formatBytes(interval)}, the interval another ramflow instance in this process started the profiler with (asked for ${formatBytes(samplingInterval)})`;
+  }
+
+  get profiler(): SamplingProfiler {
+    return this.#profiler;
+  }
+
+  open(): BackendWindow | undefined {
+    if (this.#closed) return undefined;
+    return new SamplingBackendWindow(this.#profiler, this.#profiler.open());
+  }
+
+  flush(): void {
+    if (!this.#closed) this.#profiler.flush();
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#profiler.release();
+  }
+}
+
+class SamplingBackendWindow implements BackendWindow {
+  constructor(
+    readonly profiler: SamplingProfiler,
+    readonly window: ProfiledWindow,
+  ) {}
+
+  end(): void {
+    this.profiler.end(this.window);
+  }
+
+  async close(memory?: MemoryFigures): Promise<Partial<RequestRecord>> {
+    this.profiler.end(this.window);
+    if (memory?.allocatedBytes != null) this.profiler.noteAllocated(memory.allocatedBytes);
+    await this.profiler.settled(this.window);
+    const { result, unavailable } = this.window;
+    if (result !== undefined) return { allocations: result };
+    return { allocationsUnavailable: unavailable ?? 'the sampling profile of this request was lost' };
+  }
+}

@@ -1,0 +1,152 @@
+import { markerSlotOf } from './boundary-markers.js';
+import type { BuilderNode, ProfileTreeBuilder, RawCallFrame } from './profile-tree.js';
+
+/** A node of V8's sampling heap profile (`HeapProfiler.SamplingHeapProfileNode`). */
+export interface RawProfileNode {
+  callFrame: RawCallFrame;
+  selfSize: number;
+  id: number;
+  children: RawProfileNode[];
+}
+
+/** V8's sampling heap profile (`HeapProfiler.SamplingHeapProfile`). */
+export interface RawProfile {
+  head: RawProfileNode;
+  samples: Array<{ size: number; nodeId: number; ordinal: number }>;
+}
+
+/** One boundary marker the profiler emitted, and where it was found in its epoch's profile. */
+export interface BoundaryEvent {
+  /** Emission order within the process. */
+  readonly seq: number;
+  /** Which marker function made it. */
+  readonly slot: number;
+  /** The profiler run (epoch) it was emitted in. */
+  readonly epoch: number;
+  /** `found`: at `index` in the epoch's samples sorted by ordinal. `missed`: not sampled. */
+  state: 'pending' | 'found' | 'missed';
+  index: number;
+}
+
+/** A request window to fill from a profile: samples strictly between its open and close markers. */
+export interface WindowCut {
+  readonly open: BoundaryEvent;
+  readonly close: BoundaryEvent | undefined;
+  readonly builder: ProfileTreeBuilder;
+  /** Set when the window's samples cannot be told apart (a boundary marker was not sampled). */
+  failed: string | undefined;
+}
+
+export interface CutOutcome {
+  samples: number;
+  markersFound: number;
+  markersMissed: number;
+  /** True when none of several markers was found: the profiler was restarted by someone else. */
+  foreignRestart: boolean;
+}
+
+interface NodeInfo {
+  frame: RawCallFrame;
+  parent: number | undefined;
+  /** Marker slot of this node, or of its parent (a marker's allocation helper may be its own frame). */
+  slot: number | undefined;
+}
+
+/**
+ * Finds the boundary markers of one epoch in its profile and hands every other sample to the windows it
+ * falls in. `events` are this epoch's markers in emission order; `windows` every window that overlaps the
+ * epoch (opened in it or before, closed in it, after it, or not yet).
+ */
+export function cutProfile(
+  profile: RawProfile,
+  epoch: number,
+  events: readonly BoundaryEvent[],
+  windows: readonly WindowCut[],
+): CutOutcome {
+  const nodes = new Map<number, NodeInfo>();
+  const stack: Array<[RawProfileNode, number | undefined, number | undefined]> = [];
+  for (const child of profile.head.children) stack.push([child, undefined, undefined]);
+  while (stack.length > 0) {
+    const [node, parent, parentSlot] = stack.pop() as [
+      RawProfileNode,
+      number | undefined,
+      number | undefined,
+    ];
+    const own = markerSlotOf(node.callFrame.functionName);
+    nodes.set(node.id, { frame: node.callFrame, parent, slot: own ?? parentSlot });
+    for (const child of node.children) stack.push([child, node.id, own]);
+  }
+
+  const samples = [...profile.samples].sort((a, b) => a.ordinal - b.ordinal);
+  const isMarker = new Uint8Array(samples.length);
+  let next = 0;
+  let found = 0;
+  let previousSlot: number | undefined;
+  for (let i = 0; i < samples.length; i++) {
+    const slot = nodes.get((samples[i] as { nodeId: number }).nodeId)?.slot;
+    if (slot === undefined) {
+      previousSlot = undefined;
+      continue;
+    }
+    isMarker[i] = 1;
+    // Consecutive samples of the same marker are one boundary (a marker allocates several arrays).
+    if (slot === previousSlot) continue;
+    previousSlot = slot;
+    while (next < events.length && (events[next] as BoundaryEvent).slot !== slot) {
+      (events[next] as BoundaryEvent).state = 'missed';
+      next++;
+    }
+    if (next < events.length) {
+      const event = events[next] as BoundaryEvent;
+      event.state = 'found';
+      event.index = i;
+      found++;
+      next++;
+    }
+  }
+  for (; next < events.length; next++) (events[next] as BoundaryEvent).state = 'missed';
+  const foreignRestart = events.length >= 3 && found === 0;
+
+  for (const window of windows) {
+    if (window.failed !== undefined) continue;
+    if (foreignRestart) {
+      window.failed =
+        'the sampling heap profiler was restarted by another inspector session (DevTools?) during this request';
+      continue;
+    }
+    const { open, close } = window;
+    if (
+      (open.epoch === epoch && open.state === 'missed') ||
+      (close?.epoch === epoch && close.state === 'missed')
+    ) {
+      window.failed =
+        "one of this request's boundary markers was not sampled (this happens with probability below 0.1%), so its samples cannot be told from its neighbours'";
+      continue;
+    }
+    const from = open.epoch === epoch ? open.index + 1 : 0;
+    const to = close !== undefined && close.epoch === epoch ? close.index : samples.length;
+    const builder = window.builder;
+    const memo = new Map<number, BuilderNode>();
+    const nodeFor = (id: number): BuilderNode => {
+      const cached = memo.get(id);
+      if (cached) return cached;
+      const info = nodes.get(id);
+      if (info === undefined) return builder.root;
+      const parent = info.parent === undefined ? builder.root : nodeFor(info.parent);
+      const node = builder.childOf(parent, info.frame);
+      memo.set(id, node);
+      return node;
+    };
+    for (let i = from; i < to; i++) {
+      if (isMarker[i] === 1) continue;
+      const sample = samples[i] as { size: number; nodeId: number };
+      builder.add(nodeFor(sample.nodeId), sample.size);
+    }
+  }
+  return {
+    samples: samples.length,
+    markersFound: found,
+    markersMissed: events.length - found,
+    foreignRestart,
+  };
+}
