@@ -1,6 +1,7 @@
 // Throughput of the example apps with ramflow off vs on, measured side by side in one run.
 //
-//   npm run bench                                   # every framework, process backend vs off
+//   npm run bench                                   # bench/sampling.mjs, then this: every framework, process vs off
+//   node bench/overhead.mjs --sampling              # adds the sampling backend as a third variant
 //   node bench/overhead.mjs --framework express --exact --duration 5 --rounds 3
 //   node bench/overhead.mjs --framework fastify,koa --only /api/ping
 //
@@ -8,23 +9,16 @@
 // (off, on, off, on, ...) so drift on a shared machine hits both sides alike. Ratios are medians over rounds.
 // The load generator (autocannon) shares the machine's two cores with the server: the ratios include the
 // client's cost of reading ramflow's extra headers, as a browser would pay it.
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
-import autocannon from 'autocannon';
+import { load as loadPath, median, option as readOption, root, startExample } from './lib.mjs';
 
 const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : fallback;
-};
+const option = (name, fallback) => readOption(args, name, fallback);
 const duration = Number(option('duration', 5));
 const rounds = Number(option('rounds', 3));
 const connections = Number(option('connections', 10));
 const only = option('only', undefined);
 const withExact = args.includes('--exact');
-const root = new URL('..', import.meta.url).pathname;
 
 const FRAMEWORKS = {
   express: { entry: 'examples/express/src/server.ts' },
@@ -40,6 +34,7 @@ const frameworks = option('framework', Object.keys(FRAMEWORKS).join(','))
 const variants = [
   { name: 'off', env: { RAMFLOW: 'off' } },
   { name: 'process', env: { RAMFLOW_BACKEND: 'process' } },
+  ...(args.includes('--sampling') ? [{ name: 'sampling', env: { RAMFLOW_BACKEND: 'sampling' } }] : []),
   ...(withExact
     ? [{ name: 'process+exact', env: { RAMFLOW_BACKEND: 'process', RAMFLOW_HEAP_DELTA: 'exact' } }]
     : []),
@@ -54,51 +49,14 @@ const routes = [
   },
 ].filter((route) => !only || route.path === only);
 
-async function freePort() {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address();
-  server.close();
-  return port;
-}
-
 async function start(framework, variant) {
-  const port = await freePort();
   const { entry, env = {} } = FRAMEWORKS[framework];
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
-    cwd: root,
-    env: { ...process.env, ...env, ...variant.env, PORT: String(port), NODE_ENV: 'development' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  await new Promise((resolve, reject) => {
-    child.stdout.on('data', (data) => {
-      if (String(data).includes('http://')) resolve();
-    });
-    child.once('exit', (code) =>
-      reject(new Error(`${framework}/${variant.name} server exited with ${code}`)),
-    );
-  });
-  return { ...variant, port, child };
+  const server = await startExample(entry, { ...env, ...variant.env }, `${framework}/${variant.name}`);
+  return { ...variant, ...server };
 }
 
-async function load(port, route, seconds) {
-  const result = await autocannon({
-    url: `http://127.0.0.1:${port}${route.path}`,
-    headers: route.headers,
-    connections,
-    duration: seconds,
-  });
-  if (result.non2xx > 0 || result.errors > 0)
-    throw new Error(`${route.path}: ${result.non2xx} non-2xx, ${result.errors} errors`);
-  return result.requests.average;
-}
-
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
+const load = (port, route, seconds) =>
+  loadPath(port, route.path, { seconds, connections, headers: route.headers });
 
 console.log(
   `node ${process.version}, ${connections} connections, ${rounds} rounds x ${duration} s per variant and route\n`,

@@ -7,7 +7,10 @@ export interface ExampleEnvironment {
   port: number;
   /** `HOST`, default 127.0.0.1. */
   host: string;
-  /** `RAMFLOW=off` disables ramflow; `RAMFLOW_BACKEND` and `RAMFLOW_HEAP_DELTA` pick its backend and mode. */
+  /**
+   * `RAMFLOW=off` disables ramflow; `RAMFLOW_BACKEND` and `RAMFLOW_HEAP_DELTA` pick its backend and mode;
+   * `RAMFLOW_ADAPTIVE=off` keeps the sampling interval fixed under load.
+   */
   ramflow: RamflowOptions | false;
   /** `BALLAST_MB` megabytes of live heap, kept for the life of the process (for benchmarks). */
   ballast: unknown[];
@@ -22,7 +25,11 @@ export function readExampleEnvironment(env: NodeJS.ProcessEnv = process.env): Ex
     ramflow:
       env.RAMFLOW === 'off'
         ? false
-        : { ...(backend ? { memoryBackend: backend } : {}), ...(heapDelta ? { heapDelta } : {}) },
+        : {
+            ...(backend ? { memoryBackend: backend } : {}),
+            ...(heapDelta ? { heapDelta } : {}),
+            ...(env.RAMFLOW_ADAPTIVE === 'off' ? { adaptiveSampling: false } : {}),
+          },
     ballast: allocateBallast(Number(env.BALLAST_MB ?? 0)),
   };
 }

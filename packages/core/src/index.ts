@@ -3,19 +3,35 @@ export { formatBytes, formatMs, formatSignedBytes } from './format.js';
 export { injectBeforeBodyEnd, isInjectable } from './inject.js';
 export { readResponseInfo, writeResponseHeaders } from './node-response.js';
 export { DEFAULT_BASE_PATH, resolveOptions } from './options.js';
+export { toHeapProfile } from './profile/export-heapprofile.js';
+export { toPprof } from './profile/export-pprof.js';
+export { toSpeedscope } from './profile/export-speedscope.js';
+export {
+  type FunctionRanking,
+  type FunctionRow,
+  formatLocation,
+  hideFrames,
+  type TopFunctionsOptions,
+  topFunctions,
+} from './profile/views.js';
 export { createRamflow } from './ramflow.js';
 export { isLoopbackAddress } from './security.js';
 export { formatServerTiming } from './server-timing.js';
 export { MemoryStore, type MemoryStoreOptions } from './store/memory.js';
 export type {
+  AllocationProfile,
   BackendWindow,
   Concurrency,
+  FrameKind,
   GcActivity,
   HeaderFigures,
   HeapDeltaMode,
+  IsolationOutcome,
   MemoryBackend,
   MemoryBackendName,
   MemoryFigures,
+  ProfileFrame,
+  ProfileTreeNode,
   Ramflow,
   RamflowFailure,
   RamflowLogger,

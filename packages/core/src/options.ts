@@ -18,6 +18,8 @@ const KNOWN_KEYS = [
   'memoryBackend',
   'heapDelta',
   'samplingInterval',
+  'adaptiveSampling',
+  'isolate',
   'serverTiming',
   'toolbar',
   'basePath',
@@ -141,6 +143,17 @@ export function resolveOptions(
     DEFAULT_SAMPLING_INTERVAL,
   );
 
+  if (options.adaptiveSampling !== undefined && typeof options.adaptiveSampling !== 'boolean') {
+    throw invalid('adaptiveSampling', `expected a boolean, got ${typeof options.adaptiveSampling}.`);
+  }
+
+  if (options.isolate !== undefined && typeof options.isolate !== 'boolean') {
+    throw invalid(
+      'isolate',
+      `expected a boolean (true runs profiled requests one at a time), got ${JSON.stringify(options.isolate) ?? typeof options.isolate}.`,
+    );
+  }
+
   let serverTiming: readonly ServerTimingMetric[] | false;
   if (options.serverTiming === undefined || options.serverTiming === true) {
     serverTiming = ALL_SERVER_TIMING_METRICS;
@@ -225,6 +238,8 @@ export function resolveOptions(
     memoryBackend,
     heapDelta,
     samplingInterval,
+    adaptiveSampling: options.adaptiveSampling ?? true,
+    isolate: options.isolate ?? false,
     serverTiming,
     toolbar: options.toolbar ?? true,
     basePath,

@@ -7,13 +7,15 @@ import { selectBackend } from './backends/select.js';
 import { handleDashboard } from './dashboard/handler.js';
 import { describeError } from './errors.js';
 import { newRequestId } from './ids.js';
+import { type GateAdmission, IsolationGate } from './isolation-gate.js';
 import { OnceLogger } from './logger.js';
 import { resolveOptions } from './options.js';
-import { Session, type SessionHost, type ToolbarInput } from './request-session.js';
+import { Session, type SessionHost, type SessionWindows, type ToolbarInput } from './request-session.js';
 import { MemoryStore } from './store/memory.js';
 import { Templates } from './templates.js';
 import { renderToolbar } from './toolbar/render.js';
 import type {
+  BackendWindow,
   MemoryBackend,
   MemoryFigures,
   Ramflow,
@@ -38,8 +40,27 @@ const CLEANUP_INTERVAL_MS = 1000;
 const SETTLE_GIVE_UP_MS = 30_000;
 /** Most finished-but-unsettled requests held; beyond it they are finalized at once. */
 const MAX_PENDING = 2_000;
+/** Longest a request waits in the isolation gate before it runs alongside the others (its record says so). */
+const ISOLATION_TIMEOUT_MS = 2000;
+const NOT_RUN_REASON = 'nothing was measured: the request never ran while profiled (see its failures)';
 const GIVE_UP_REASON =
   'its garbage collections were not measured in time: the GC profiler can only be read again once V8 has collected earlier readings, which needs a full collection or an idle moment';
+
+/** Figures of a request that was never measured. */
+function unmeasuredFigures(reason: string): MemoryFigures {
+  return {
+    heapDeltaBytes: 0,
+    heapDeltaKind: 'raw',
+    allocatedBytes: null,
+    allocatedUnavailable: reason,
+    heapUsedBeforeBytes: 0,
+    heapUsedAfterBytes: 0,
+    externalDeltaBytes: 0,
+    arrayBuffersBytes: null,
+    rssBytes: null,
+    gc: { count: 0, pauseMs: 0, forced: 0, byKind: {} },
+  };
+}
 
 function pathOf(url: string): string {
   const query = url.indexOf('?');
@@ -61,8 +82,11 @@ class RamflowInstance implements Ramflow, SessionHost {
   #examinedVersion = -1;
   #examinedCount = 0;
   #lastCleanup = Number.NEGATIVE_INFINITY;
+  /** Requests that asked for a retained profile, until their backend window opens (bounded by the gate). */
+  readonly #retainedIds = new Set<string>();
   startedCount = 0;
   activeCount = 0;
+  readonly gate = new IsolationGate(ISOLATION_TIMEOUT_MS);
 
   constructor(input: RamflowOptions | undefined) {
     this.options = resolveOptions(input);
@@ -161,29 +185,71 @@ class RamflowInstance implements Ramflow, SessionHost {
     return false;
   }
 
+  /**
+   * An on-demand "retained" profile (`?ramflow=retained` or `X-Ramflow-Profile: retained`): the sampling backend
+   * shows what the request leaves alive, which needs the request to run alone.
+   */
+  #wantsRetained(request: RequestInfo): boolean {
+    if (this.backend.name !== 'sampling') return false;
+    const header = request.headers['x-ramflow-profile'];
+    if ((Array.isArray(header) ? header.join(',') : header)?.toLowerCase().includes('retained')) return true;
+    const query = request.url.indexOf('?');
+    return query >= 0 && new URLSearchParams(request.url.slice(query + 1)).get('ramflow') === 'retained';
+  }
+
+  #wantsExclusive(request: RequestInfo, id: string): boolean {
+    if (!this.#wantsRetained(request)) return false;
+    this.#retainedIds.add(id);
+    // Bounded: an id whose request left before its window opened is dropped once others follow.
+    if (this.#retainedIds.size > 64)
+      this.#retainedIds.delete(this.#retainedIds.values().next().value as string);
+    return true;
+  }
+
   start(request: RequestInfo): RequestSession | undefined {
     if (this.options.enabled === false || this.#closed) return undefined;
     const began = performance.now();
+    let exclusive = false;
+    let entered = false;
+    let admission: Promise<GateAdmission> | undefined;
     try {
       const path = pathOf(request.url);
       if (this.isOwnPath(path) || this.#ignored(path) || !this.#admits(request)) return undefined;
       const id = newRequestId();
-      // The backend opens first: its boundary marker must not count as the request's allocation.
-      let backendWindow: ReturnType<MemoryBackend['open']>;
-      try {
-        backendWindow = this.backend.open(id);
-      } catch (error) {
-        this.#log.once(
-          'error',
-          'backend-open',
-          `memory backend "${this.backend.name}" failed to open a window: ${describeError(error).message}`,
+      exclusive = this.#wantsExclusive(request, id) || this.options.isolate;
+      admission = this.gate.enter(exclusive);
+      entered = true;
+      if (admission !== undefined) {
+        // Waits for the requests in flight; its windows open when the gate admits it (`session.ready`).
+        return new Session(
+          this,
+          id,
+          request,
+          undefined,
+          undefined,
+          performance.now() - began,
+          exclusive,
+          admission,
         );
       }
+      // The backend opens first: its boundary marker must not count as the request's allocation.
+      const backendWindow = this.#openBackendWindow(id);
       const counters = new CounterWindow(this.#ledger, this.options.heapDelta);
       this.startedCount++;
       this.activeCount++;
-      return new Session(this, id, request, counters, backendWindow, performance.now() - began);
+      return new Session(
+        this,
+        id,
+        request,
+        counters,
+        backendWindow,
+        performance.now() - began,
+        exclusive,
+        undefined,
+      );
     } catch (error) {
+      // Out of the gate again, or it would hold back every later request.
+      if (entered && (admission === undefined || !this.gate.withdraw(admission))) this.gate.leave(exclusive);
       this.#log.once(
         'error',
         'start',
@@ -191,6 +257,30 @@ class RamflowInstance implements Ramflow, SessionHost {
       );
       return undefined;
     }
+  }
+
+  #openBackendWindow(id: string): BackendWindow | undefined {
+    try {
+      const retained = this.#retainedIds.delete(id);
+      return retained ? this.backend.open(id, { retained }) : this.backend.open(id);
+    } catch (error) {
+      this.#log.once(
+        'error',
+        'backend-open',
+        `memory backend "${this.backend.name}" failed to open a window: ${describeError(error).message}`,
+      );
+      return undefined;
+    }
+  }
+
+  openWindows(id: string): SessionWindows | undefined {
+    if (this.#closed) return undefined;
+    // The backend opens first: its boundary marker must not count as the request's allocation.
+    const backendWindow = this.#openBackendWindow(id);
+    const counters = new CounterWindow(this.#ledger, this.options.heapDelta);
+    this.startedCount++;
+    this.activeCount++;
+    return { counters, backendWindow };
   }
 
   renderToolbar(input: ToolbarInput): string {
@@ -222,6 +312,11 @@ class RamflowInstance implements Ramflow, SessionHost {
   }
 
   sessionEnded(session: Session): void {
+    if (!session.opened) {
+      // It never ran while profiled (the client went away while it waited in the gate): nothing to settle.
+      if (!this.#closed) void this.#storeRecord(session, unmeasuredFigures(NOT_RUN_REASON), undefined);
+      return;
+    }
     this.activeCount--;
     this.#lastActivity = performance.now();
     session.freezeConcurrency();
@@ -349,6 +444,14 @@ class RamflowInstance implements Ramflow, SessionHost {
         `memory backend "${this.backend.name}" failed: ${describeError(error).message}`,
       );
     }
+    await this.#storeRecord(session, memory, extra);
+  }
+
+  async #storeRecord(
+    session: Session,
+    memory: MemoryFigures,
+    extra: Partial<RequestRecord> | undefined,
+  ): Promise<void> {
     try {
       const record = session.toRecord(memory, extra);
       await this.store.add(record);

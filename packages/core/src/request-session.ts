@@ -3,12 +3,14 @@ import { performance } from 'node:perf_hooks';
 import type { CounterWindow, PeekFigures } from './backends/process-counters.js';
 import { describeError } from './errors.js';
 import { injectBeforeBodyEnd, isInjectable } from './inject.js';
+import type { GateAdmission, IsolationGate } from './isolation-gate.js';
 import { formatServerTiming } from './server-timing.js';
 import type { SummaryInput } from './toolbar/panels/summary.js';
 import type {
   BackendWindow,
   Concurrency,
   HeaderFigures,
+  IsolationOutcome,
   MemoryFigures,
   RamflowFailure,
   RequestInfo,
@@ -28,11 +30,31 @@ export interface SessionHost {
   readonly startedCount: number;
   /** Profiled requests in flight now, this one included. */
   readonly activeCount: number;
+  /** Serializes profiled requests (`isolate`); every session is inside it (shared or exclusive) while it runs. */
+  readonly gate: IsolationGate;
+  /**
+   * Opens the measurement windows of a session the gate has just admitted, and counts it as started and in
+   * flight. Undefined when ramflow was closed meanwhile (the request then runs unmeasured).
+   */
+  openWindows(id: string): SessionWindows | undefined;
   renderToolbar(input: ToolbarInput): string;
   nonceFor(request: IncomingMessage, response: ServerResponse): string | undefined;
   sessionEnded(session: Session): void;
   recordFailure(failure: RamflowFailure, error: unknown): void;
 }
+
+/** A session's measurement windows. */
+export interface SessionWindows {
+  counters: CounterWindow;
+  backendWindow: BackendWindow | undefined;
+}
+
+const NOT_RUN: RamflowFailure = {
+  code: 'RAMFLOW_NOT_RUN',
+  message:
+    'the request ended while it waited for the requests in flight to finish (isolate): it never ran while profiled, so nothing was measured',
+  stage: 'isolate',
+};
 
 export interface ToolbarInput {
   id: string;
@@ -81,11 +103,24 @@ function keptHeaders(source: RequestInfo['headers']): {
   return { headers, parentId: parent !== undefined && PARENT_PATTERN.test(parent) ? parent : undefined };
 }
 
-/** One profiled request, from `start` to its stored record. */
+/**
+ * One profiled request, from `start` to its stored record. Its windows open in `start`, or, when it must wait in
+ * the isolation gate, once the gate admits it (`ready`); overlap is counted from then.
+ */
 export class Session implements RequestSession {
   readonly startedAtMs = Date.now();
-  readonly #startedSeq: number;
-  readonly #activeAtStart: number;
+  readonly ready: Promise<void> | undefined;
+  #counters: CounterWindow | undefined;
+  #backendWindow: BackendWindow | undefined;
+  #startedSeq = 0;
+  #activeAtStart = 0;
+  readonly #exclusive: boolean;
+  /** The gate counts this session inside (it must leave once). */
+  #inside: boolean;
+  /** The gate's promise while this session waits (or waited) in it. */
+  readonly #ticket: Promise<GateAdmission> | undefined;
+  #waitingSince = 0;
+  #isolation: IsolationOutcome | undefined;
   #overheadMs = 0;
   #peek: PeekFigures | undefined;
   #concurrencyAtHeaders: Concurrency | undefined;
@@ -106,9 +141,11 @@ export class Session implements RequestSession {
     readonly host: SessionHost,
     readonly id: string,
     request: RequestInfo,
-    readonly counters: CounterWindow,
-    readonly backendWindow: BackendWindow | undefined,
+    counters: CounterWindow | undefined,
+    backendWindow: BackendWindow | undefined,
     startCost: number,
+    exclusive: boolean,
+    admission: Promise<GateAdmission> | undefined,
   ) {
     // Copy the few strings the record needs: a finished session may wait for GC accounting, and must not keep
     // the request (or, through it, the socket) alive meanwhile.
@@ -118,14 +155,79 @@ export class Session implements RequestSession {
     this.#link = linkFor(host.basePath, id, headerString(headers.host), request.protocol);
     this.#kept = keptHeaders(headers);
     this.mayInject = host.toolbarEnabled && acceptsHtml(headers.accept);
-    this.#startedSeq = host.startedCount;
-    this.#activeAtStart = host.activeCount - 1;
     this.#overheadMs = startCost;
+    this.#exclusive = exclusive;
+    this.#ticket = admission;
+    if (admission === undefined) {
+      // Admitted at once: the windows are open already.
+      this.#inside = true;
+      this.#counters = counters;
+      this.#backendWindow = backendWindow;
+      this.#startedSeq = host.startedCount;
+      this.#activeAtStart = host.activeCount - 1;
+      if (exclusive) this.#isolation = { waitedMs: 0, timedOut: false };
+      this.ready = undefined;
+    } else {
+      this.#inside = false;
+      this.#waitingSince = performance.now();
+      this.ready = admission.then((outcome) => this.#admitted(outcome));
+    }
+  }
+
+  /** The process counters of this request's window. Only for a session whose windows are open (`opened`). */
+  get counters(): CounterWindow {
+    if (this.#counters === undefined) throw new Error(`request ${this.id} was never measured`);
+    return this.#counters;
+  }
+
+  get backendWindow(): BackendWindow | undefined {
+    return this.#backendWindow;
+  }
+
+  /** The windows are open (false while waiting in the gate, and for a request that never ran while profiled). */
+  get opened(): boolean {
+    return this.#counters !== undefined;
+  }
+
+  /** The gate let the waiting request through: open its windows now (never throws; `ready` never rejects). */
+  #admitted(outcome: GateAdmission): void {
+    // `finish` came first: it withdrew from the gate or left it, and the request is not measured.
+    if (this.#finished || !outcome.admitted) return;
+    const began = performance.now();
+    this.#inside = true;
+    this.#isolation = { waitedMs: outcome.waitedMs, timedOut: outcome.timedOut };
+    try {
+      const windows = this.host.openWindows(this.id);
+      if (windows !== undefined) {
+        this.#startedSeq = this.host.startedCount;
+        this.#activeAtStart = this.host.activeCount - 1;
+        this.#counters = windows.counters;
+        this.#backendWindow = windows.backendWindow;
+      }
+    } catch (error) {
+      this.#fail('isolate', error);
+    }
+    this.#overheadMs += performance.now() - began;
+  }
+
+  /** Leaves the gate, or gives up waiting in it; exactly once per session. */
+  #leaveGate(): void {
+    const gate = this.host.gate;
+    if (this.#inside) {
+      this.#inside = false;
+      gate.leave(this.#exclusive);
+    } else if (this.#ticket !== undefined) {
+      // Still waiting. If the gate admitted it already (the promise is not handled yet), it is inside: leave.
+      if (!gate.withdraw(this.#ticket)) gate.leave(this.#exclusive);
+      this.#isolation = { waitedMs: performance.now() - this.#waitingSince, timedOut: false };
+      if (this.failures.length < 20) this.failures.push({ ...NOT_RUN });
+    }
   }
 
   /** Overlap so far: requests in flight when this one started plus those started since. */
   #concurrency(): Concurrency {
     if (this.#frozenConcurrency) return this.#frozenConcurrency;
+    if (this.#counters === undefined) return { exclusive: true, overlapping: 0 };
     const overlapping = this.#activeAtStart + (this.host.startedCount - this.#startedSeq);
     return { exclusive: overlapping === 0, overlapping };
   }
@@ -174,7 +276,8 @@ export class Session implements RequestSession {
     try {
       const headers: Array<[string, string]> = [];
       const metrics = this.host.serverTimingMetrics;
-      if (metrics !== false) {
+      // No figures for a request that never ran while profiled (headers written before the gate admitted it).
+      if (metrics !== false && this.#counters !== undefined) {
         const figures = this.#headerFigures();
         figures.overheadMs += performance.now() - began;
         headers.push(['Server-Timing', formatServerTiming(figures, metrics, this.host.backendName)]);
@@ -205,7 +308,7 @@ export class Session implements RequestSession {
   ): string | Buffer {
     const began = performance.now();
     try {
-      if (this.#injected || !this.wantsBody(response)) return body;
+      if (this.#injected || this.#counters === undefined || !this.wantsBody(response)) return body;
       // The badge shows the same header-time figures as Server-Timing; its script then loads the settled record.
       const peek = this.#figures();
       const nonce = nonceSource ? this.host.nonceFor(nonceSource.request, nonceSource.response) : undefined;
@@ -249,8 +352,10 @@ export class Session implements RequestSession {
     if (this.#finished) return;
     this.#finished = true;
     try {
-      this.counters.close();
-      this.backendWindow?.end?.();
+      if (this.#counters !== undefined) {
+        this.#counters.close();
+        this.#backendWindow?.end?.();
+      }
       this.finishedAt = performance.now();
       this.#outcome = {
         statusCode: outcome.statusCode,
@@ -260,6 +365,8 @@ export class Session implements RequestSession {
     } catch (error) {
       this.#fail('finish', error);
     }
+    // After the windows closed: the next request the gate admits opens its own after this one's end.
+    this.#leaveGate();
     this.host.sessionEnded(this);
   }
 
@@ -269,11 +376,12 @@ export class Session implements RequestSession {
     const query = url.indexOf('?');
     const { headers, parentId: parent } = this.#kept;
     const concurrency = this.#concurrency();
+    const counters = this.#counters;
     const record: RequestRecord = {
       version: 1,
       id: this.id,
       startedAt: new Date(this.startedAtMs).toISOString(),
-      durationMs: Math.round((this.counters.t1 - this.counters.t0) * 1000) / 1000,
+      durationMs: counters === undefined ? 0 : Math.round((counters.t1 - counters.t0) * 1000) / 1000,
       request: {
         method: this.#method,
         url: url.slice(0, 2000),
@@ -297,6 +405,24 @@ export class Session implements RequestSession {
       ...extra,
     };
     record.concurrency.exclusive = record.concurrency.overlapping === 0;
+    const isolation = this.#isolation;
+    if (isolation !== undefined) {
+      record.concurrency.isolation = {
+        waitedMs: Math.round(isolation.waitedMs * 1000) / 1000,
+        timedOut: isolation.timedOut,
+      };
+      if (isolation.timedOut) {
+        const others = record.concurrency.overlapping;
+        record.failures = [
+          ...record.failures,
+          {
+            code: 'RAMFLOW_ISOLATION_TIMEOUT',
+            message: `isolation timed out after ${this.host.gate.timeoutMs} ms: ran alongside ${others} request${others === 1 ? '' : 's'}`,
+            stage: 'isolate',
+          },
+        ];
+      }
+    }
     if (parent !== undefined) record.request.parentId = parent;
     if (this.#appError) record.appError = this.#appError;
     return record;

@@ -90,6 +90,27 @@ export interface RamflowOptions {
    */
   samplingInterval?: number;
   /**
+   * Adaptive sampling: under sustained load (20+ profiled requests in each of two consecutive 250 ms ticks, the
+   * app busy at least half the time) the sampling backend samples 16 times more coarsely (at least every
+   * 512 KiB) and records allocation stacks for at most 5 requests per second, so a load test does not pay the
+   * profiler's full cost (V8's sampler costs a few µs per sample plus ~0.2 µs per stack frame). It returns to
+   * `samplingInterval` after 30 s without load, or when someone reads ramflow's data once the load is gone.
+   * Records say when they were sampled coarsely or skipped. `false` keeps `samplingInterval` always.
+   * @default true
+   */
+  adaptiveSampling?: boolean;
+  /**
+   * Serialize profiled requests so that every record's figures are exclusive: V8's heap counters are
+   * process-wide, so requests that overlap share their figures. With `true`, a profiled request waits (in
+   * arrival order) until no other profiled request is in flight, and the next one waits for it to finish. This
+   * costs throughput (profiled requests run one at a time), so turn it on when exact figures matter more.
+   * Requests ramflow does not profile (ignored paths, clients `allow` refuses) are never held back. A request
+   * waits at most 2 s; after that it runs alongside the others and its record says so
+   * (`concurrency.isolation.timedOut`).
+   * @default false
+   */
+  isolate?: boolean;
+  /**
    * Add a `Server-Timing` header: `true` for all metrics, `false` for none, or the list of memory metrics to
    * include (ramflow's own overhead, `ramflow;dur=…`, is always present when the header is on).
    * @default true
@@ -155,6 +176,8 @@ export interface ResolvedRamflowOptions {
   memoryBackend: 'auto' | MemoryBackendName;
   heapDelta: HeapDeltaMode;
   samplingInterval: number;
+  adaptiveSampling: boolean;
+  isolate: boolean;
   serverTiming: readonly ServerTimingMetric[] | false;
   toolbar: boolean;
   basePath: string;
@@ -216,6 +239,20 @@ export interface Concurrency {
   exclusive: boolean;
   /** How many other profiled requests overlapped this one's window. */
   overlapping: number;
+}
+
+/** How a request went through ramflow's isolation (`isolate: true`), which lets profiled requests run alone. */
+export interface IsolationOutcome {
+  /**
+   * Time it waited for the requests in flight to finish before it was let through, in ms (0 when nothing was in
+   * flight). Its measurement window, and `durationMs`, start after the wait: `waitedMs` after `startedAt`.
+   */
+  waitedMs: number;
+  /**
+   * It waited the maximum (2 s) and then ran alongside the requests still in flight, so its figures are shared
+   * (`concurrency.overlapping` says with how many); a failure entry says so too.
+   */
+  timedOut: boolean;
 }
 
 /** A failure inside ramflow, recorded on the request it happened in. The app's response is unaffected. */
@@ -290,7 +327,10 @@ export interface RequestRecord {
   id: string;
   /** ISO 8601 time the request arrived. */
   startedAt: string;
-  /** Time from start to response finished, in ms. */
+  /**
+   * Time from start to response finished, in ms: the measurement window. An isolated request that had to wait
+   * is measured from when it was let through (see `concurrency.isolation.waitedMs`).
+   */
   durationMs: number;
   request: {
     method: string;
@@ -312,7 +352,13 @@ export interface RequestRecord {
     aborted: boolean;
   };
   memory: MemoryFigures;
-  concurrency: Concurrency;
+  concurrency: Concurrency & {
+    /**
+     * Present when the request went through ramflow's isolation: it was to run alone (`isolate: true`), or it
+     * waited for one that was. How long it waited, and whether it gave up waiting.
+     */
+    isolation?: IsolationOutcome;
+  };
   backend: {
     name: MemoryBackendName;
     /** Why this backend runs (e.g. `auto: sampling profiler unavailable`). */
@@ -367,10 +413,15 @@ export interface MemoryBackend {
   readonly name: MemoryBackendName;
   /** Why this backend was chosen; shown in the toolbar and logged once. */
   readonly reason: string;
-  /** Open a window for one request; return undefined when this backend adds nothing to it. */
-  open(requestId: string): BackendWindow | undefined;
+  /**
+   * Open a window for one request; return undefined when this backend adds nothing to it. `retained` asks for
+   * what the request leaves alive rather than everything it allocates (the caller runs such a request alone).
+   */
+  open(requestId: string, options?: { retained?: boolean }): BackendWindow | undefined;
   /** Someone is about to read records: finish any batched work for windows that have ended. */
   flush?(): void;
+  /** Plain-JSON figures about the backend itself (served at `basePath/api/backend`). */
+  stats?(): Record<string, unknown>;
   /** Stop profilers and release resources (called on shutdown and before the process exits). */
   close(): Promise<void> | void;
 }
@@ -408,6 +459,13 @@ export interface RequestSession {
    * fragment loaders do not). Adapters skip body interception when false.
    */
   readonly mayInject: boolean;
+  /**
+   * Undefined when the request may continue at once. Otherwise the request must wait for other profiled requests
+   * to finish (`isolate: true`): the adapter must not let it continue (call `next()`, run the handler) until this
+   * promise resolves. It never rejects, and it resolves at the latest after 2 s (the request then runs alongside
+   * the others) or when `finish` is called first (the client went away while it waited; nothing is measured).
+   */
+  readonly ready: Promise<void> | undefined;
   /**
    * The response's headers are about to be written: fixes the figures shown to the client and returns the
    * headers to add (`Server-Timing`, `X-Ramflow-Id`, `X-Ramflow-Link`). Idempotent; never throws.

@@ -36,6 +36,7 @@ describe('resolveOptions defaults', () => {
     assert.equal(resolved.samplingInterval, 32768);
     assert.deepEqual(resolved.serverTiming, ['heap', 'alloc', 'gc']);
     assert.equal(resolved.toolbar, true);
+    assert.equal(resolved.isolate, false);
     assert.equal(resolved.allowIsCustom, false);
     assert.equal(resolved.store, undefined);
     assert.deepEqual(resolved.severity, { warnBytes: 1024 * 1024, dangerBytes: 10 * 1024 * 1024 });
@@ -145,6 +146,8 @@ describe('resolveOptions bad values name the option', () => {
     ["enabled 'yes'", { enabled: 'yes' }, 'enabled'],
     ['allow true', { allow: true }, 'allow'],
     ["toolbar 'on'", { toolbar: 'on' }, 'toolbar'],
+    ["isolate 'yes'", { isolate: 'yes' }, 'isolate'],
+    ['isolate 1', { isolate: 1 }, 'isolate'],
     ['cspNonce string', { cspNonce: 'abc' }, 'cspNonce'],
     ['ignore string', { ignore: '/health' }, 'ignore'],
     ['ignore with a number', { ignore: ['/a', 3] }, 'ignore'],
@@ -174,6 +177,7 @@ describe('resolveOptions bad values name the option', () => {
         store,
         logger: silentLogger,
         ignore: ['/health', /^\/static\//],
+        isolate: true,
       },
       {},
     );
@@ -187,6 +191,7 @@ describe('resolveOptions bad values name the option', () => {
     assert.equal(resolved.store, store);
     assert.equal(resolved.logger, silentLogger);
     assert.equal(resolved.ignore.length, 2);
+    assert.equal(resolved.isolate, true);
   });
 });
 

@@ -112,6 +112,11 @@ export function ramflow(options?: RamflowOptions): RamflowMiddleware {
       const { statusCode, contentType } = readResponseInfo(res);
       session.finish({ statusCode, aborted: !res.writableFinished, contentType });
     });
+    // `isolate`: the request waits for the profiled requests in flight (never rejects).
+    if (session.ready !== undefined) {
+      session.ready.then(() => next());
+      return;
+    }
     next();
   };
   return Object.assign(middleware, { ramflow: core }) as RamflowMiddleware;

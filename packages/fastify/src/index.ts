@@ -94,6 +94,11 @@ const plugin: FastifyPluginAsync<RamflowOptions> = async (fastify, registerOptio
           });
         }
       });
+      // `isolate`: the request waits for the profiled requests in flight (never rejects).
+      if (session.ready !== undefined) {
+        session.ready.then(() => done());
+        return;
+      }
     }
     done();
   });

@@ -70,6 +70,8 @@ export function ramflow(options?: RamflowOptions): RamflowMiddleware {
       const { statusCode, contentType } = readResponseInfo(res);
       session.finish({ statusCode, aborted: !res.writableFinished, contentType });
     });
+    // `isolate`: the request waits for the profiled requests in flight (never rejects).
+    if (session.ready !== undefined) await session.ready;
     try {
       await next();
     } catch (error) {

@@ -17,8 +17,9 @@ export class SamplingBackend implements MemoryBackend {
   #closed = false;
 
   /** Throws SamplerUnavailableError when the profiler cannot run here. */
-  constructor(samplingInterval: number, reason: string) {
+  constructor(samplingInterval: number, reason: string, adaptive = true) {
     this.#profiler = sharedSamplingProfiler(samplingInterval);
+    this.#profiler.adapt(adaptive);
     const interval = this.#profiler.interval;
     this.reason =
       interval === samplingInterval
@@ -30,9 +31,21 @@ export class SamplingBackend implements MemoryBackend {
     return this.#profiler;
   }
 
-  open(): BackendWindow | undefined {
+  open(_requestId: string, options?: { retained?: boolean }): BackendWindow | undefined {
     if (this.#closed) return undefined;
-    return new SamplingBackendWindow(this.#profiler, this.#profiler.open());
+    const window = this.#profiler.open(options?.retained === true ? 'retained' : 'allocated');
+    if (typeof window === 'string') return new SkippedWindow(this.#profiler, window);
+    return new SamplingBackendWindow(this.#profiler, window);
+  }
+
+  stats(): Record<string, unknown> {
+    const profiler = this.#profiler;
+    return {
+      ...profiler.stats,
+      samplingInterval: profiler.interval,
+      currentInterval: profiler.currentInterval,
+      underLoad: profiler.underLoad,
+    };
   }
 
   flush(): void {
@@ -63,5 +76,26 @@ class SamplingBackendWindow implements BackendWindow {
     const { result, unavailable } = this.window;
     if (result !== undefined) return { allocations: result };
     return { allocationsUnavailable: unavailable ?? 'the sampling profile of this request was lost' };
+  }
+}
+
+/** A window the load governor chose not to profile: no markers, just the reason. */
+class SkippedWindow implements BackendWindow {
+  #ended = false;
+
+  constructor(
+    readonly profiler: SamplingProfiler,
+    readonly reason: string,
+  ) {}
+
+  end(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.profiler.endUnmarked();
+  }
+
+  close(): Partial<RequestRecord> {
+    this.end();
+    return { allocationsUnavailable: this.reason };
   }
 }

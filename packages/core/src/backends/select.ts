@@ -1,5 +1,4 @@
 import { RamflowError } from '../errors.js';
-import { formatBytes } from '../format.js';
 import { SamplerUnavailableError } from '../sampling/sampling-profiler.js';
 import type { MemoryBackend, ResolvedRamflowOptions } from '../types.js';
 import { ProcessBackend } from './process.js';
@@ -15,7 +14,11 @@ export function selectBackend(options: ResolvedRamflowOptions): MemoryBackend {
       return new ProcessBackend('requested: memoryBackend "process"');
     case 'sampling':
       try {
-        return new SamplingBackend(options.samplingInterval, 'requested: memoryBackend "sampling"');
+        return new SamplingBackend(
+          options.samplingInterval,
+          'requested: memoryBackend "sampling"',
+          options.adaptiveSampling,
+        );
       } catch (error) {
         if (!(error instanceof SamplerUnavailableError)) throw error;
         throw new RamflowError(
@@ -30,6 +33,7 @@ export function selectBackend(options: ResolvedRamflowOptions): MemoryBackend {
         return new SamplingBackend(
           options.samplingInterval,
           "auto: V8's sampling heap profiler is available",
+          options.adaptiveSampling,
         );
       } catch (error) {
         if (!(error instanceof SamplerUnavailableError)) throw error;

@@ -1,6 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isValidRequestId } from '../ids.js';
+import { toHeapProfile } from '../profile/export-heapprofile.js';
+import { toPprof } from '../profile/export-pprof.js';
+import { toSpeedscope } from '../profile/export-speedscope.js';
+import { type FunctionRanking, topFunctions } from '../profile/views.js';
 import type { Templates } from '../templates.js';
+import { allocationsPanel } from '../toolbar/panels/allocations.js';
 import {
   badgeAllocated,
   badgeHeapDelta,
@@ -8,7 +13,15 @@ import {
   summaryInputFromRecord,
   summaryPanel,
 } from '../toolbar/panels/summary.js';
-import type { MemoryBackend, RecordSummary, SeverityThresholds, Store } from '../types.js';
+import type {
+  AllocationProfile,
+  FrameKind,
+  MemoryBackend,
+  RecordSummary,
+  RequestRecord,
+  SeverityThresholds,
+  Store,
+} from '../types.js';
 
 /** What the dashboard needs from its ramflow instance. */
 export interface DashboardHost {
@@ -30,6 +43,8 @@ const PAGE_HEADERS: Record<string, string> = {
   'x-frame-options': 'DENY',
 };
 
+const JSON_TYPE = 'application/json; charset=utf-8';
+
 const ASSET_TYPES: Record<string, string> = {
   css: 'text/css; charset=utf-8',
   js: 'text/javascript; charset=utf-8',
@@ -40,10 +55,10 @@ function send(
   method: string,
   status: number,
   type: string,
-  body: string,
+  body: string | Buffer,
   extra: Record<string, string> = {},
 ): void {
-  const payload = Buffer.from(body, 'utf8');
+  const payload = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
   res.statusCode = status;
   for (const [name, value] of Object.entries({ ...PAGE_HEADERS, ...extra })) res.setHeader(name, value);
   res.setHeader('content-type', type);
@@ -52,7 +67,71 @@ function send(
 }
 
 function sendJson(res: ServerResponse, method: string, status: number, value: unknown): void {
-  send(res, method, status, 'application/json; charset=utf-8', JSON.stringify(value));
+  send(res, method, status, JSON_TYPE, JSON.stringify(value));
+}
+
+/** Downloadable exports of a request's allocation profile, by the last segment of their route. */
+const PROFILE_EXPORTS: Record<
+  string,
+  {
+    type: string;
+    extension: string;
+    body(profile: AllocationProfile, record: RequestRecord): string | Buffer;
+  }
+> = {
+  'profile.heapprofile': {
+    type: JSON_TYPE,
+    extension: 'heapprofile',
+    body: (profile) => toHeapProfile(profile),
+  },
+  'profile.pb.gz': {
+    type: 'application/octet-stream',
+    extension: 'pb.gz',
+    body: (profile) => toPprof(profile),
+  },
+  'profile.speedscope.json': {
+    type: JSON_TYPE,
+    extension: 'speedscope.json',
+    body: (profile, record) =>
+      JSON.stringify(toSpeedscope(profile, `${record.request.method} ${record.request.url}`)),
+  },
+};
+
+const FRAME_KINDS: ReadonlySet<string> = new Set<FrameKind>(['app', 'dependency', 'node', 'ramflow']);
+const RANKINGS: ReadonlySet<string> = new Set<FunctionRanking>(['self', 'total']);
+const DEFAULT_LIMIT = 50;
+const MAX_LIMIT = 1000;
+
+/** The validated query of `/api/requests/:id/allocations`, or the message of a 400 answer. */
+function parseAllocationsQuery(
+  search: string,
+): { by: FunctionRanking; hide: FrameKind[]; limit: number } | { error: string } {
+  const params = new URLSearchParams(search);
+  for (const name of ['by', 'hide', 'limit']) {
+    if (params.getAll(name).length > 1) return { error: `give "${name}" at most once` };
+  }
+  const by = params.get('by') ?? 'self';
+  if (!RANKINGS.has(by)) return { error: '"by" must be "self" or "total"' };
+  const hide: FrameKind[] = [];
+  for (const kind of (params.get('hide') ?? '').split(',')) {
+    if (kind === '') continue;
+    if (!FRAME_KINDS.has(kind))
+      return { error: '"hide" must list frame kinds among app, dependency, node, ramflow' };
+    if (!hide.includes(kind as FrameKind)) hide.push(kind as FrameKind);
+  }
+  const limitText = params.get('limit') ?? String(DEFAULT_LIMIT);
+  const limit = /^[0-9]{1,4}$/.test(limitText) ? Number(limitText) : Number.NaN;
+  if (!(limit >= 1 && limit <= MAX_LIMIT))
+    return { error: `"limit" must be an integer from 1 to ${MAX_LIMIT}` };
+  return { by: by as FunctionRanking, hide, limit };
+}
+
+/** Why a record has no allocation profile, for 404 answers. */
+function noProfileMessage(record: RequestRecord): string {
+  return (
+    record.allocationsUnavailable ??
+    `Request ${record.id} has no allocation profile: the sampling backend did not run for it (backend ${record.backend.name}).`
+  );
 }
 
 function timeOf(iso: string): string {
@@ -114,6 +193,14 @@ export async function handleDashboard(
     );
     return;
   }
+  if (path === '/api/backend') {
+    sendJson(res, method, 200, {
+      name: host.backend.name,
+      reason: host.backend.reason,
+      stats: host.backend.stats?.() ?? null,
+    });
+    return;
+  }
   if (path === '/api/requests') {
     sendJson(res, method, 200, { requests: await host.store.list() });
     return;
@@ -130,6 +217,47 @@ export async function handleDashboard(
       allocated: summary.allocated,
       severity: summary.severity,
       summaryHtml: host.templates.render('fragments/summary', summary),
+    });
+    return;
+  }
+  const profileRoute =
+    /^\/api\/requests\/([^/]+)\/(profile\.heapprofile|profile\.pb\.gz|profile\.speedscope\.json|allocations)$/.exec(
+      path,
+    );
+  if (profileRoute) {
+    const id = profileRoute[1] as string;
+    const route = profileRoute[2] as string;
+    const allocationsQuery =
+      route === 'allocations' ? parseAllocationsQuery(query < 0 ? '' : url.slice(query + 1)) : undefined;
+    if (allocationsQuery !== undefined && 'error' in allocationsQuery) {
+      sendJson(res, method, 400, { error: 'bad_request', message: allocationsQuery.error });
+      return;
+    }
+    if (!isValidRequestId(id)) return notFound('That is not a ramflow request id.');
+    const record = await host.store.get(id);
+    if (record === undefined)
+      return notFound(`No record for request ${id}: it may have been evicted from the bounded history.`);
+    const profile = record.allocations;
+    if (profile === undefined) return notFound(noProfileMessage(record));
+    if (allocationsQuery !== undefined) {
+      const { by, hide, limit } = allocationsQuery;
+      sendJson(res, method, 200, {
+        id: record.id,
+        view: profile.view,
+        totalBytes: profile.totalBytes,
+        samplingInterval: profile.samplingInterval,
+        sampleCount: profile.sampleCount,
+        by,
+        hide,
+        limit,
+        rows: topFunctions(profile, { by, hide: new Set(hide), limit }),
+      });
+      return;
+    }
+    const format = PROFILE_EXPORTS[route];
+    if (format === undefined) return notFound('No such export.');
+    send(res, method, 200, format.type, format.body(profile, record), {
+      'content-disposition': `attachment; filename="ramflow-${record.id}.${format.extension}"`,
     });
     return;
   }
@@ -154,6 +282,7 @@ export async function handleDashboard(
         basePath: host.basePath,
         record,
         summary: summaryPanel(summaryInputFromRecord(record), host.severity),
+        allocations: allocationsPanel(record, host.basePath),
         headers: Object.entries(record.request.headers).map(([name, value]) => ({ name, value })),
       }),
     );

@@ -34,7 +34,7 @@ function ramflowPrefixes(): string[] {
   prefixes = [];
   if (root !== undefined) {
     const parent = dirname(root);
-    for (const name of ADAPTERS) prefixes.push(pathToFileURL(join(parent, name)).href + '/');
+    for (const name of ADAPTERS) prefixes.push(`${pathToFileURL(join(parent, name)).href}/`);
     if (sep === '\\') prefixes = prefixes.map((p) => p.toLowerCase());
   }
   return prefixes;

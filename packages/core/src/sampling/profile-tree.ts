@@ -1,5 +1,6 @@
 import type { AllocationProfile, ProfileFrame, ProfileTreeNode } from '../types.js';
 import { classifyFrame } from './frame-kind.js';
+import { originalPosition } from './source-positions.js';
 
 /** A call frame as V8's sampling heap profiler reports it (0-based line and column). */
 export interface RawCallFrame {
@@ -36,11 +37,12 @@ export class ProfileTreeBuilder {
     let index = this.#frameIndex.get(key);
     if (index === undefined) {
       index = this.frames.length;
+      const position = originalPosition(frame.url, frame.lineNumber, frame.columnNumber);
       this.frames.push({
         name: frame.functionName === '' ? '(anonymous)' : frame.functionName,
-        url: frame.url,
-        line: frame.lineNumber >= 0 ? frame.lineNumber + 1 : 0,
-        column: frame.columnNumber >= 0 ? frame.columnNumber + 1 : 0,
+        url: position.url,
+        line: position.line >= 0 ? position.line + 1 : 0,
+        column: position.column >= 0 ? position.column + 1 : 0,
         kind: classifyFrame(frame.url, frame.functionName),
       });
       this.#frameIndex.set(key, index);

@@ -1,5 +1,6 @@
 import type { Session } from 'node:inspector';
 import { performance } from 'node:perf_hooks';
+import { formatBytes } from '../format.js';
 import type { AllocationProfile } from '../types.js';
 import { emitMarker, MARKER_SLOTS, markerArrays, markerMissProbability } from './boundary-markers.js';
 import { loadInspector, postSync } from './inspector.js';
@@ -21,7 +22,6 @@ export interface ProfiledWindow extends WindowCut {
   unavailable: string | undefined;
   resolved: boolean;
   waiters: Array<() => void>;
-  notes: string[];
 }
 
 /** Rotate (fetch, which forces a full GC) once this many finished windows wait for their samples. */
@@ -33,11 +33,34 @@ const MAX_WAITING_WINDOWS = 500;
 const MAX_SAMPLES = 200_000;
 /** Rotate when no window has been open for this long and finished windows are waiting. */
 const IDLE_ROTATE_MS = 1_000;
+const PARTLY_RETAINED_NOTE =
+  'part of this request ran while another request was profiled for retained memory: what it allocated and freed in that part is missing';
+/** After a retained window ends, wait this long before the fetch, so the framework drops the request's objects. */
+const RETAINED_SETTLE_MS = 20;
 /** How often the rotation conditions are checked while windows wait. */
 const CHECK_MS = 250;
+/** Load governor: tick length, what counts as load, and what it does. */
+const GOVERNOR_TICK_MS = 250;
+const LOAD_BUSY_SHARE = 0.5;
+const LOAD_REQUESTS_PER_TICK = 20;
+const LOAD_INTERVAL_FACTOR = 16;
+const LOAD_MIN_INTERVAL = 512 * 1024;
+/** Under load, at most one profiled window per this many ms. */
+const LOAD_MARK_SPACING_MS = 200;
+/** Return to the configured interval after this long without load. */
+const LOAD_RELEASE_MS = 30_000;
 
 export interface SamplerStats {
+  /** Fetches of the profile (each forces a full garbage collection), and why they happened. */
   rotations: number;
+  rotationsBy: {
+    view: number;
+    idle: number;
+    bounds: number;
+    governor: number;
+    retained: number;
+    shutdown: number;
+  };
   lastRotationMs: number;
   totalRotationMs: number;
   markersFound: number;
@@ -53,9 +76,13 @@ export interface SamplerStats {
  * a full garbage collection whose cost grows with the live heap, so per-request cost stays flat.
  */
 export class SamplingProfiler {
+  /** The interval asked for (by the first ramflow instance). */
   readonly interval: number;
+  /** The interval in effect: `interval`, or the coarser one while the load governor is engaged. */
+  #current: number;
   readonly stats: SamplerStats = {
     rotations: 0,
+    rotationsBy: { view: 0, idle: 0, bounds: 0, governor: 0, retained: 0, shutdown: 0 },
     lastRotationMs: 0,
     totalRotationMs: 0,
     markersFound: 0,
@@ -75,13 +102,37 @@ export class SamplingProfiler {
   #estimatedSamples = 0;
   #timer: NodeJS.Timeout | undefined;
   #disposed = false;
+  #governor: NodeJS.Timeout | undefined;
+  #tickStart = 0;
+  #busyMs = 0;
+  #busySince = 0;
+  #openedThisTick = 0;
+  #loadedTicks = 0;
+  #quietTicks = 0;
+  #lastMarked = Number.NEGATIVE_INFINITY;
+  #unmarkedOpen = 0;
+  #mode: AllocationProfile['view'] = 'allocated';
+  /** The mode the current epoch was started in. */
+  #epochMode: AllocationProfile['view'] = 'allocated';
+  #kept: unknown[][][] = [];
   /** Notes for windows of the current epoch (e.g. the profiler had been stopped under ramflow). */
   #restartNote: string | undefined;
   readonly #onExit = () => this.#stopNow();
 
   private constructor(interval: number, session: Session) {
     this.interval = interval;
+    this.#current = interval;
     this.#session = session;
+  }
+
+  /** The interval in effect now. */
+  get currentInterval(): number {
+    return this.#current;
+  }
+
+  /** True while the load governor has coarsened sampling. */
+  get underLoad(): boolean {
+    return this.#current !== this.interval;
   }
 
   /**
@@ -123,11 +174,12 @@ export class SamplingProfiler {
 
   #begin(): void {
     postSync(this.#session, 'HeapProfiler.startSampling', {
-      samplingInterval: this.interval,
-      includeObjectsCollectedByMajorGC: true,
-      includeObjectsCollectedByMinorGC: true,
+      samplingInterval: this.#current,
+      includeObjectsCollectedByMajorGC: this.#mode === 'allocated',
+      includeObjectsCollectedByMinorGC: this.#mode === 'allocated',
     });
     this.#running = true;
+    this.#epochMode = this.#mode;
     this.#epoch++;
     this.#events = [];
   }
@@ -143,11 +195,11 @@ export class SamplingProfiler {
   /** Drops a reference; the last one stops the profiler. */
   release(): void {
     if (--this.#refs > 0) return;
-    this.rotate();
+    this.rotate('shutdown');
     this.#stopNow();
   }
 
-  #mark(): BoundaryEvent {
+  #mark(keep = false): BoundaryEvent {
     const seq = this.#seq++;
     const event: BoundaryEvent = {
       seq,
@@ -155,21 +207,62 @@ export class SamplingProfiler {
       epoch: this.#epoch,
       state: 'pending',
       index: -1,
+      before: -1,
+      after: -1,
     };
     this.#events.push(event);
-    emitMarker(event.slot, markerArrays(this.interval));
+    const arrays = emitMarker(event.slot, markerArrays(this.#current));
+    // In retained mode only live objects keep their samples: the markers must outlive the fetch.
+    if (keep) this.#kept.push(arrays);
     return event;
   }
 
-  /** Opens a window: emits its opening marker. On the request path (~20-30 µs at the default interval). */
-  open(): ProfiledWindow {
+  /**
+   * Opens a window: emits its opening marker (on the request path: ~20-30 µs at the default interval). Under
+   * sustained load only a few windows per second are profiled; the others get the reason they were skipped.
+   */
+  open(view: AllocationProfile['view'] = 'allocated'): ProfiledWindow | string {
+    const now = performance.now();
+    if (view === 'retained') return this.#openRetained(now);
+    this.#openedThisTick++;
+    if (this.#open === 0) this.#busySince = now;
+    if (this.underLoad) {
+      if (now - this.#lastMarked < LOAD_MARK_SPACING_MS) {
+        this.#open++;
+        this.#unmarkedOpen++;
+        return `not profiled: under sustained load ramflow records allocation stacks for at most ${1000 / LOAD_MARK_SPACING_MS} requests per second (sampling every ~${formatBytes(this.#current)}), and this request was not one of them`;
+      }
+    }
+    this.#lastMarked = now;
+    return this.#register(this.#mark(), 'allocated');
+  }
+
+  /**
+   * Opens a "retained" window (memray's leaks view): the profiler is switched to keep only samples of live
+   * objects, and right after the response a fetch (which collects garbage first) shows what the window
+   * allocated that is still alive. Costs two profile fetches; the caller runs the request alone.
+   */
+  #openRetained(now: number): ProfiledWindow {
+    if (this.#open === 0) this.#busySince = now;
+    this.#mode = 'retained';
+    this.rotate('retained');
+    const window = this.#register(this.#mark(true), 'retained');
+    if (this.#open > 1) {
+      window.notes.push(
+        `${this.#open - 1} other request(s) were in flight: what they allocated and kept alive is included`,
+      );
+    }
+    return window;
+  }
+
+  #register(open: BoundaryEvent, view: AllocationProfile['view']): ProfiledWindow {
     const window: ProfiledWindow = {
-      open: this.#mark(),
+      open,
       close: undefined,
       builder: new ProfileTreeBuilder(),
       failed: undefined,
-      interval: this.interval,
-      view: 'allocated',
+      interval: this.#current,
+      view,
       ended: false,
       result: undefined,
       unavailable: undefined,
@@ -177,20 +270,45 @@ export class SamplingProfiler {
       waiters: [],
       notes: this.#restartNote === undefined ? [] : [this.#restartNote],
     };
+    if (this.underLoad && view === 'allocated') {
+      window.notes.push(
+        `sampled every ~${formatBytes(this.#current)} instead of ~${formatBytes(this.interval)}: the app was under sustained load (adaptive sampling)`,
+      );
+    }
     this.#windows.add(window);
     this.#open++;
     return window;
   }
 
+  /** An unprofiled window (skipped under load) ended. */
+  endUnmarked(): void {
+    this.#unmarkedOpen--;
+    this.#closeBusy();
+  }
+
+  #closeBusy(): void {
+    if (--this.#open === 0) this.#busyMs += performance.now() - this.#busySince;
+  }
+
   /** The response finished: emits the closing marker. The window resolves at the next rotation. */
   end(window: ProfiledWindow): void {
     if (window.ended) return;
-    (window as { close: BoundaryEvent | undefined }).close = this.#mark();
+    const retained = window.view === 'retained';
+    (window as { close: BoundaryEvent | undefined }).close = this.#mark(retained);
     window.ended = true;
-    this.#open--;
+    this.#closeBusy();
     this.#waiting++;
     this.#lastEnd = performance.now();
-    this.#schedule();
+    if (retained) {
+      // Fetch once the framework has let go of the request's own objects, then go back to allocation mode.
+      setTimeout(() => {
+        this.#mode = 'allocated';
+        this.rotate('retained');
+        this.#kept = [];
+      }, RETAINED_SETTLE_MS).unref();
+    } else {
+      this.#schedule();
+    }
   }
 
   /** Resolves when the window's profile is known (after the rotation that fetches its closing marker). */
@@ -204,9 +322,57 @@ export class SamplingProfiler {
     this.#estimatedSamples += bytes / this.interval;
   }
 
-  /** Someone is looking: fetch now if a finished window waits for its samples. */
+  /**
+   * Someone is looking: fetch now if a finished window waits for its samples. When the load has gone, return
+   * to the configured interval first, so the next request is profiled at full precision.
+   */
   flush(): void {
-    if (this.#waiting > 0) this.rotate();
+    if (this.underLoad && this.#quietTicks >= 1) this.#setInterval(this.interval);
+    if (this.#waiting > 0) this.rotate('view');
+  }
+
+  /** Enables the load governor (adaptive sampling). */
+  adapt(enabled: boolean): void {
+    if (!enabled || this.#governor !== undefined || this.#disposed) return;
+    this.#tickStart = performance.now();
+    this.#governor = setInterval(() => this.#tick(), GOVERNOR_TICK_MS);
+    this.#governor.unref();
+  }
+
+  /**
+   * Load governor. V8's sampler costs a few µs per sample plus ~0.2 µs per stack frame (measured), so an
+   * allocation-heavy app under load test would lose a fifth of its throughput at 32 KiB. Sustained load (many
+   * requests per tick, the app busy most of the time, for two ticks) coarsens the interval; it returns to the
+   * configured one after a long quiet spell, or as soon as someone reads the data once the load is gone.
+   */
+  #tick(): void {
+    const now = performance.now();
+    const elapsed = now - this.#tickStart;
+    const busy = this.#busyMs + (this.#open > 0 ? now - Math.max(this.#busySince, this.#tickStart) : 0);
+    const share = elapsed > 0 ? busy / elapsed : 0;
+    const loaded = share >= LOAD_BUSY_SHARE && this.#openedThisTick >= LOAD_REQUESTS_PER_TICK;
+    this.#busyMs = 0;
+    this.#openedThisTick = 0;
+    this.#tickStart = now;
+    if (this.#open > 0) this.#busySince = now;
+    if (loaded) {
+      this.#loadedTicks++;
+      this.#quietTicks = 0;
+      if (!this.underLoad && this.#loadedTicks >= 2) {
+        this.#setInterval(Math.max(this.interval * LOAD_INTERVAL_FACTOR, LOAD_MIN_INTERVAL));
+      }
+    } else {
+      this.#loadedTicks = 0;
+      this.#quietTicks++;
+      if (this.underLoad && this.#quietTicks * GOVERNOR_TICK_MS >= LOAD_RELEASE_MS)
+        this.#setInterval(this.interval);
+    }
+  }
+
+  #setInterval(interval: number): void {
+    if (interval === this.#current) return;
+    this.#current = interval;
+    this.rotate('governor');
   }
 
   #schedule(): void {
@@ -215,8 +381,9 @@ export class SamplingProfiler {
       this.#timer = undefined;
       if (this.#waiting === 0) return;
       const idle = this.#open === 0 && performance.now() - this.#lastEnd >= IDLE_ROTATE_MS;
-      if (idle || this.#waiting >= MAX_WAITING_WINDOWS || this.#estimatedSamples >= MAX_SAMPLES)
-        this.rotate();
+      if (idle) this.rotate('idle');
+      else if (this.#waiting >= MAX_WAITING_WINDOWS || this.#estimatedSamples >= MAX_SAMPLES)
+        this.rotate('bounds');
       if (this.#waiting > 0) this.#schedule();
     }, CHECK_MS);
     this.#timer.unref();
@@ -226,10 +393,11 @@ export class SamplingProfiler {
    * Fetches the profile (stopping the profiler, which forces one full garbage collection), starts it again,
    * and resolves every window whose closing marker the fetched profile covers.
    */
-  rotate(): void {
+  rotate(why: keyof SamplerStats['rotationsBy']): void {
     if (!this.#running || this.#disposed) return;
     const began = performance.now();
     const epoch = this.#epoch;
+    const epochMode = this.#epochMode;
     const events = this.#events;
     let profile: RawProfile | undefined;
     let stoppedUnder = false;
@@ -247,6 +415,12 @@ export class SamplingProfiler {
     }
     this.#estimatedSamples = 0;
     const touching = [...this.#windows].filter((w) => w.open.epoch <= epoch);
+    if (epochMode === 'retained') {
+      for (const window of touching) {
+        if (window.view === 'allocated' && !window.notes.includes(PARTLY_RETAINED_NOTE))
+          window.notes.push(PARTLY_RETAINED_NOTE);
+      }
+    }
     if (profile !== undefined) {
       const outcome = cutProfile(profile, epoch, events, touching);
       this.stats.markersFound += outcome.markersFound;
@@ -259,14 +433,11 @@ export class SamplingProfiler {
       }
     }
     for (const window of touching) {
-      const done = window.ended && (window.close as BoundaryEvent).epoch <= epoch;
-      if (done) this.#resolve(window);
-      else if (window.failed !== undefined && !window.notes.includes(window.failed)) {
-        // Still open: it keeps collecting in the next epoch, but its figures are incomplete.
-      }
+      if (window.ended && (window.close as BoundaryEvent).epoch <= epoch) this.#resolve(window);
     }
     const elapsed = performance.now() - began;
     this.stats.rotations++;
+    this.stats.rotationsBy[why]++;
     this.stats.lastRotationMs = elapsed;
     this.stats.totalRotationMs += elapsed;
   }
@@ -295,6 +466,7 @@ export class SamplingProfiler {
     if (this.#disposed) return;
     this.#disposed = true;
     if (this.#timer) clearTimeout(this.#timer);
+    if (this.#governor) clearInterval(this.#governor);
     process.removeListener('exit', this.#onExit);
     try {
       if (this.#running) postSync(this.#session, 'HeapProfiler.stopSampling');

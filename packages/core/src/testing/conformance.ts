@@ -166,7 +166,10 @@ export function defineAdapterConformanceSuite({ name, createServer }: AdapterCon
     let without: ConformanceServer;
 
     before(async () => {
-      withRamflow = await createServer({ ramflow: {} });
+      // The process counters are the instrument here: with V8's sampling profiler running, used-heap figures
+      // around a scavenge were seen to under-count a window's allocation by ~1.3 MB (an open item; the sampling
+      // backend has its own end-to-end tests).
+      withRamflow = await createServer({ ramflow: { memoryBackend: 'process' } });
       without = await createServer({ ramflow: false });
     });
     after(async () => {
