@@ -110,7 +110,6 @@ export class SamplingProfiler {
   #loadedTicks = 0;
   #quietTicks = 0;
   #lastMarked = Number.NEGATIVE_INFINITY;
-  #unmarkedOpen = 0;
   #mode: AllocationProfile['view'] = 'allocated';
   /** The mode the current epoch was started in. */
   #epochMode: AllocationProfile['view'] = 'allocated';
@@ -229,7 +228,6 @@ export class SamplingProfiler {
     if (this.underLoad) {
       if (now - this.#lastMarked < LOAD_MARK_SPACING_MS) {
         this.#open++;
-        this.#unmarkedOpen++;
         return `not profiled: under sustained load ramflow records allocation stacks for at most ${1000 / LOAD_MARK_SPACING_MS} requests per second (sampling every ~${formatBytes(this.#current)}), and this request was not one of them`;
       }
     }
@@ -282,7 +280,6 @@ export class SamplingProfiler {
 
   /** An unprofiled window (skipped under load) ended. */
   endUnmarked(): void {
-    this.#unmarkedOpen--;
     this.#closeBusy();
   }
 
