@@ -3,7 +3,12 @@ import { packageBuild } from '../../tsdown.base.ts';
 
 export default defineConfig({
   ...packageBuild,
-  entry: { index: 'src/index.ts', testing: 'src/testing/index.ts' },
+  // The snapshot worker is its own entry: HeapSnapshotService starts it by file, next to the module that does.
+  entry: {
+    index: 'src/index.ts',
+    testing: 'src/testing/index.ts',
+    'snapshot-worker': 'src/snapshot/snapshot-worker.ts',
+  },
   // Templates are found relative to the module at run time; the CommonJS build needs import.meta.url shimmed.
   shims: true,
 });

@@ -17,6 +17,10 @@ export {
 export { createRamflow } from './ramflow.js';
 export { isLoopbackAddress } from './security.js';
 export { formatServerTiming } from './server-timing.js';
+export type { HeapSnapshotGraph } from './snapshot/graph.js';
+export { diffNewObjects, type HeapDiffOptions, maxJsObjectId } from './snapshot/heap-diff.js';
+export { HeapSnapshotIdScanner, scanHeapSnapshotFile } from './snapshot/id-scanner.js';
+export { HeapSnapshotParser, parseHeapSnapshotFile } from './snapshot/parser.js';
 export { MemoryStore, type MemoryStoreOptions } from './store/memory.js';
 export type {
   AllocationProfile,
@@ -26,6 +30,8 @@ export type {
   GcActivity,
   HeaderFigures,
   HeapDeltaMode,
+  HeapObjectGroup,
+  HeapObjectsDiff,
   IsolationOutcome,
   MemoryBackend,
   MemoryBackendName,
@@ -42,6 +48,8 @@ export type {
   RequestSession,
   ResolvedRamflowOptions,
   ResponseInfo,
+  RetainerPath,
+  RetainerStep,
   ServerTimingMetric,
   SeverityThresholds,
   Store,

@@ -31,6 +31,8 @@ const KNOWN_KEYS = [
   'store',
   'severity',
   'logger',
+  'allowHeapSnapshots',
+  'heapSnapshotMemoryLimit',
 ] as const satisfies ReadonlyArray<keyof RamflowOptions>;
 
 const BACKENDS = ['auto', 'sampling', 'heap-snapshot', 'process'] as const;
@@ -222,6 +224,25 @@ export function resolveOptions(
     throw invalid('severity', `dangerBytes (${dangerBytes}) must be >= warnBytes (${warnBytes}).`);
   }
 
+  if (options.allowHeapSnapshots !== undefined && typeof options.allowHeapSnapshots !== 'boolean') {
+    throw invalid(
+      'allowHeapSnapshots',
+      `expected a boolean (true keeps .heapsnapshot files for download; they contain secrets), got ${typeof options.allowHeapSnapshots}.`,
+    );
+  }
+  const heapSnapshotMemoryLimit = options.heapSnapshotMemoryLimit;
+  if (
+    heapSnapshotMemoryLimit !== undefined &&
+    (typeof heapSnapshotMemoryLimit !== 'number' ||
+      !Number.isFinite(heapSnapshotMemoryLimit) ||
+      heapSnapshotMemoryLimit <= 0)
+  ) {
+    throw invalid(
+      'heapSnapshotMemoryLimit',
+      `expected a number of bytes > 0 (e.g. 512 * 1024 * 1024), got ${JSON.stringify(heapSnapshotMemoryLimit) ?? typeof heapSnapshotMemoryLimit}.`,
+    );
+  }
+
   const logger = options.logger ?? consoleLogger;
   if (
     typeof logger !== 'object' ||
@@ -252,6 +273,8 @@ export function resolveOptions(
     store: options.store,
     severity: { warnBytes, dangerBytes },
     logger,
+    allowHeapSnapshots: options.allowHeapSnapshots ?? false,
+    heapSnapshotMemoryLimit,
     environment: environment === '' ? 'unset' : environment,
   };
 }

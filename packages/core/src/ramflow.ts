@@ -11,6 +11,8 @@ import { type GateAdmission, IsolationGate } from './isolation-gate.js';
 import { OnceLogger } from './logger.js';
 import { resolveOptions } from './options.js';
 import { Session, type SessionHost, type SessionWindows, type ToolbarInput } from './request-session.js';
+import { HeapSnapshotService, type SnapshotWindow } from './snapshot/heap-snapshot-service.js';
+import type { SnapshotSide } from './snapshot/snapshot-files.js';
 import { MemoryStore } from './store/memory.js';
 import { Templates } from './templates.js';
 import { renderToolbar } from './toolbar/render.js';
@@ -84,6 +86,9 @@ class RamflowInstance implements Ramflow, SessionHost {
   #lastCleanup = Number.NEGATIVE_INFINITY;
   /** Requests that asked for a retained profile, until their backend window opens (bounded by the gate). */
   readonly #retainedIds = new Set<string>();
+  #snapshots: HeapSnapshotService | undefined;
+  /** Records being completed (a backend's data or a heap snapshot's analysis can take a while): `flush` waits. */
+  readonly #storing = new Set<Promise<void>>();
   startedCount = 0;
   activeCount = 0;
   readonly gate = new IsolationGate(ISOLATION_TIMEOUT_MS);
@@ -155,6 +160,9 @@ class RamflowInstance implements Ramflow, SessionHost {
   get severity() {
     return this.options.severity;
   }
+  get allowHeapSnapshots(): boolean {
+    return this.options.allowHeapSnapshots;
+  }
 
   isOwnPath(url: string): boolean {
     const base = this.options.basePath;
@@ -197,6 +205,19 @@ class RamflowInstance implements Ramflow, SessionHost {
     return query >= 0 && new URLSearchParams(request.url.slice(query + 1)).get('ramflow') === 'retained';
   }
 
+  /**
+   * Heap snapshots before and after this request: every request with `memoryBackend: "heap-snapshot"`, else on
+   * demand with `?ramflow=snapshot` or `X-Ramflow-Backend: heap-snapshot`.
+   */
+  #wantsSnapshot(request: RequestInfo): boolean {
+    if (this.backend.name === 'heap-snapshot') return true;
+    const header = request.headers['x-ramflow-backend'];
+    if ((Array.isArray(header) ? header.join(',') : header)?.toLowerCase().includes('heap-snapshot'))
+      return true;
+    const query = request.url.indexOf('?');
+    return query >= 0 && new URLSearchParams(request.url.slice(query + 1)).get('ramflow') === 'snapshot';
+  }
+
   #wantsExclusive(request: RequestInfo, id: string): boolean {
     if (!this.#wantsRetained(request)) return false;
     this.#retainedIds.add(id);
@@ -216,9 +237,13 @@ class RamflowInstance implements Ramflow, SessionHost {
       const path = pathOf(request.url);
       if (this.isOwnPath(path) || this.#ignored(path) || !this.#admits(request)) return undefined;
       const id = newRequestId();
-      exclusive = this.#wantsExclusive(request, id) || this.options.isolate;
+      const snapshot = this.#wantsSnapshot(request);
+      exclusive = this.#wantsExclusive(request, id) || snapshot || this.options.isolate;
       admission = this.gate.enter(exclusive);
       entered = true;
+      // The before snapshot is taken asynchronously (by a worker), so such a request always waits for `ready`.
+      if (snapshot && admission === undefined)
+        admission = Promise.resolve({ waitedMs: 0, timedOut: false, admitted: true });
       if (admission !== undefined) {
         // Waits for the requests in flight; its windows open when the gate admits it (`session.ready`).
         return new Session(
@@ -230,6 +255,7 @@ class RamflowInstance implements Ramflow, SessionHost {
           performance.now() - began,
           exclusive,
           admission,
+          snapshot,
         );
       }
       // The backend opens first: its boundary marker must not count as the request's allocation.
@@ -281,6 +307,29 @@ class RamflowInstance implements Ramflow, SessionHost {
     this.startedCount++;
     this.activeCount++;
     return { counters, backendWindow };
+  }
+
+  beginSnapshot(id: string): Promise<SnapshotWindow | string> {
+    try {
+      this.#snapshots ??= new HeapSnapshotService({
+        keepFiles: this.options.allowHeapSnapshots,
+        memoryLimit: this.options.heapSnapshotMemoryLimit,
+      });
+      return this.#snapshots.begin(id).then((outcome) => {
+        if (typeof outcome === 'string')
+          this.#log.once('warn', `snapshot:${outcome.slice(0, 40)}`, `heap snapshot not taken: ${outcome}`);
+        return outcome;
+      });
+    } catch (error) {
+      const reason = `heap snapshots are unavailable: ${describeError(error).message}`;
+      this.#log.once('error', 'snapshot-service', reason);
+      return Promise.resolve(reason);
+    }
+  }
+
+  /** A kept `.heapsnapshot` file for download (`allowHeapSnapshots`), or undefined. */
+  snapshotFile(id: string, side: SnapshotSide): string | undefined {
+    return this.options.allowHeapSnapshots ? this.#snapshots?.file(id, side) : undefined;
   }
 
   renderToolbar(input: ToolbarInput): string {
@@ -412,7 +461,18 @@ class RamflowInstance implements Ramflow, SessionHost {
     return asked || (this.activeCount === 0 && now - this.#lastActivity >= IDLE_MS);
   }
 
-  async #store(
+  #store(
+    session: Session,
+    summary: WindowGcSummary,
+    processFigures: { rss: number; arrayBuffers: number } | undefined,
+    unavailable: string | undefined,
+  ): Promise<void> {
+    const storing = this.#complete(session, summary, processFigures, unavailable);
+    this.#storing.add(storing);
+    return storing.finally(() => this.#storing.delete(storing));
+  }
+
+  async #complete(
     session: Session,
     summary: WindowGcSummary,
     processFigures: { rss: number; arrayBuffers: number } | undefined,
@@ -444,6 +504,12 @@ class RamflowInstance implements Ramflow, SessionHost {
         `memory backend "${this.backend.name}" failed: ${describeError(error).message}`,
       );
     }
+    try {
+      const heap = await session.snapshotResult();
+      if (heap !== undefined) extra = { ...extra, ...heap };
+    } catch (error) {
+      extra = { ...extra, heapUnavailable: `the heap snapshot failed: ${describeError(error).message}` };
+    }
     await this.#storeRecord(session, memory, extra);
   }
 
@@ -461,6 +527,8 @@ class RamflowInstance implements Ramflow, SessionHost {
   }
 
   async flush(): Promise<void> {
+    // A client can read a response before the server's 'close' event for it runs: let those events run first.
+    if (this.activeCount > 0) await new Promise((resolve) => setImmediate(resolve));
     // Windows that ended get their backend data now (a sampling fetch), so their records can be completed.
     this.#flushBackend();
     // Let the GC observer deliver collections up to now (it dispatches in the check phase).
@@ -472,6 +540,8 @@ class RamflowInstance implements Ramflow, SessionHost {
     }
     this.#flushBackend();
     await this.#drain({ force: true, mayCollect: false });
+    // Records a timer started completing before this flush (e.g. waiting for a heap snapshot's analysis).
+    while (this.#storing.size > 0) await Promise.all([...this.#storing]);
   }
 
   #flushBackend(): void {
@@ -515,6 +585,8 @@ class RamflowInstance implements Ramflow, SessionHost {
     this.#ledgerRef?.release();
     this.#ledgerRef = undefined;
     await this.backend.close();
+    await this.#snapshots?.close();
+    this.#snapshots = undefined;
   }
 }
 

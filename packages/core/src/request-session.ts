@@ -5,6 +5,7 @@ import { describeError } from './errors.js';
 import { injectBeforeBodyEnd, isInjectable } from './inject.js';
 import type { GateAdmission, IsolationGate } from './isolation-gate.js';
 import { formatServerTiming } from './server-timing.js';
+import type { SnapshotWindow } from './snapshot/heap-snapshot-service.js';
 import type { SummaryInput } from './toolbar/panels/summary.js';
 import type {
   BackendWindow,
@@ -37,6 +38,11 @@ export interface SessionHost {
    * flight. Undefined when ramflow was closed meanwhile (the request then runs unmeasured).
    */
   openWindows(id: string): SessionWindows | undefined;
+  /**
+   * Takes the heap snapshot before a request that asked for one (the process is blocked meanwhile). Resolves to
+   * the window to end after the response, or to the reason none was taken. Never rejects.
+   */
+  beginSnapshot(id: string): Promise<SnapshotWindow | string>;
   renderToolbar(input: ToolbarInput): string;
   nonceFor(request: IncomingMessage, response: ServerResponse): string | undefined;
   sessionEnded(session: Session): void;
@@ -115,6 +121,10 @@ export class Session implements RequestSession {
   #startedSeq = 0;
   #activeAtStart = 0;
   readonly #exclusive: boolean;
+  /** Heap snapshots before and after this request were asked for (`?ramflow=snapshot`, …). */
+  readonly #wantsSnapshot: boolean;
+  #snapshot: SnapshotWindow | undefined;
+  #snapshotUnavailable: string | undefined;
   /** The gate counts this session inside (it must leave once). */
   #inside: boolean;
   /** The gate's promise while this session waits (or waited) in it. */
@@ -146,6 +156,7 @@ export class Session implements RequestSession {
     startCost: number,
     exclusive: boolean,
     admission: Promise<GateAdmission> | undefined,
+    wantsSnapshot = false,
   ) {
     // Copy the few strings the record needs: a finished session may wait for GC accounting, and must not keep
     // the request (or, through it, the socket) alive meanwhile.
@@ -157,6 +168,7 @@ export class Session implements RequestSession {
     this.mayInject = host.toolbarEnabled && acceptsHtml(headers.accept);
     this.#overheadMs = startCost;
     this.#exclusive = exclusive;
+    this.#wantsSnapshot = wantsSnapshot;
     this.#ticket = admission;
     if (admission === undefined) {
       // Admitted at once: the windows are open already.
@@ -189,13 +201,30 @@ export class Session implements RequestSession {
     return this.#counters !== undefined;
   }
 
-  /** The gate let the waiting request through: open its windows now (never throws; `ready` never rejects). */
-  #admitted(outcome: GateAdmission): void {
+  /**
+   * The gate let the waiting request through: take the before snapshot if one was asked for, then open its
+   * windows (never throws; `ready` never rejects).
+   */
+  #admitted(outcome: GateAdmission): void | Promise<void> {
     // `finish` came first: it withdrew from the gate or left it, and the request is not measured.
     if (this.#finished || !outcome.admitted) return;
-    const began = performance.now();
     this.#inside = true;
     this.#isolation = { waitedMs: outcome.waitedMs, timedOut: outcome.timedOut };
+    if (!this.#wantsSnapshot) return this.#openWindows();
+    const began = performance.now();
+    return this.host.beginSnapshot(this.id).then((snapshot) => {
+      // The before snapshot blocked the process on this request's behalf: ramflow's overhead.
+      this.#overheadMs += performance.now() - began;
+      if (typeof snapshot === 'string') this.#snapshotUnavailable = snapshot;
+      else if (this.#finished) snapshot.release();
+      else this.#snapshot = snapshot;
+      if (!this.#finished) this.#openWindows();
+    });
+  }
+
+  /** Opens the counters and the backend window, after any before snapshot (its collection is not counted). */
+  #openWindows(): void {
+    const began = performance.now();
     try {
       const windows = this.host.openWindows(this.id);
       if (windows !== undefined) {
@@ -208,6 +237,15 @@ export class Session implements RequestSession {
       this.#fail('isolate', error);
     }
     this.#overheadMs += performance.now() - began;
+  }
+
+  /** The record's heap-snapshot part, once the worker has analysed the after snapshot (may take seconds). */
+  async snapshotResult(): Promise<Partial<RequestRecord> | undefined> {
+    if (this.#snapshot !== undefined) return this.#snapshot.result();
+    if (this.#snapshotUnavailable !== undefined) return { heapUnavailable: this.#snapshotUnavailable };
+    if (this.#wantsSnapshot)
+      return { heapUnavailable: 'the request ended before its heap snapshot could be taken' };
+    return undefined;
   }
 
   /** Leaves the gate, or gives up waiting in it; exactly once per session. */
@@ -351,11 +389,14 @@ export class Session implements RequestSession {
   finish(outcome: { statusCode: number; aborted: boolean; contentType?: string | undefined }): void {
     if (this.#finished) return;
     this.#finished = true;
+    let snapshotTaken: Promise<void> | undefined;
     try {
       if (this.#counters !== undefined) {
         this.#counters.close();
         this.#backendWindow?.end?.();
       }
+      // The after snapshot: V8 takes it when the worker asks, right after this (the response is on its way).
+      snapshotTaken = this.#snapshot?.end();
       this.finishedAt = performance.now();
       this.#outcome = {
         statusCode: outcome.statusCode,
@@ -365,8 +406,10 @@ export class Session implements RequestSession {
     } catch (error) {
       this.#fail('finish', error);
     }
-    // After the windows closed: the next request the gate admits opens its own after this one's end.
-    this.#leaveGate();
+    // After the windows closed: the next request the gate admits opens its own after this one's end, and after
+    // this one's after snapshot, which must not see the next request's objects.
+    if (snapshotTaken === undefined) this.#leaveGate();
+    else void snapshotTaken.then(() => this.#leaveGate());
     this.host.sessionEnded(this);
   }
 

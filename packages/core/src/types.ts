@@ -73,7 +73,9 @@ export interface RamflowOptions {
   enabled?: boolean | ((request: RequestInfo) => boolean);
   /**
    * Which backend measures on top of the process counters. `"auto"` picks the richest one that works here and
-   * reports its choice and the reason in the toolbar and the log.
+   * reports its choice and the reason in the toolbar and the log. `"heap-snapshot"` takes heap snapshots before
+   * and after every request (each pauses the process ~100 ms per MB of heap, one request at a time); with any
+   * backend one request can ask for them with `?ramflow=snapshot` or `X-Ramflow-Backend: heap-snapshot`.
    * @default "auto"
    */
   memoryBackend?: 'auto' | MemoryBackendName;
@@ -168,6 +170,22 @@ export interface RamflowOptions {
    * @default console, prefixed with "[ramflow]"
    */
   logger?: RamflowLogger;
+  /**
+   * Keep the before/after `.heapsnapshot` files of snapshot requests for download from the request page. They
+   * hold everything on the heap, passwords and tokens included: they stay in a private temporary directory, only
+   * for the last 3 snapshot requests and at most 10 minutes, and are deleted on close and exit. The diff itself
+   * (new objects by class) is always kept in the record and exported as JSON.
+   * @default false
+   */
+  allowHeapSnapshots?: boolean;
+  /**
+   * The memory, in bytes, the process may reach while a heap snapshot is taken and analysed. A snapshot's peak
+   * RSS grows to ~10x the used heap above the current RSS; when the estimate would pass this limit (or the
+   * container's cgroup limit, or the host's memory, whichever is lowest) the snapshot is refused and the record
+   * says why. The request itself runs as usual.
+   * @default the cgroup memory limit, else the host's total memory
+   */
+  heapSnapshotMemoryLimit?: number;
 }
 
 /** Options after defaults and validation. */
@@ -191,6 +209,8 @@ export interface ResolvedRamflowOptions {
   store: Store | undefined;
   severity: Required<SeverityThresholds>;
   logger: RamflowLogger;
+  allowHeapSnapshots: boolean;
+  heapSnapshotMemoryLimit: number | undefined;
   /** The environment ramflow decided under (`NODE_ENV`, or "unset"). */
   environment: string;
 }
@@ -320,6 +340,75 @@ export interface AllocationProfile {
   notes: string[];
 }
 
+/** One hop of a retainer path: a holder and the reference it keeps to the next hop. */
+export interface RetainerStep {
+  /** The holder's class as DevTools groups it (`Array`, `Object`, `Map`, `(closure)`, `(GC roots)`, …). */
+  name: string;
+  /** V8's node type: `object`, `array`, `closure`, `native`, `synthetic`, `hidden`, … */
+  type: string;
+  /** The reference to the next hop: a property name, `[index]`, or a context variable's name. */
+  edge: string;
+  /** V8's edge type: `property`, `element`, `context`, `internal`, `hidden`, `shortcut`. */
+  edgeType: string;
+}
+
+/** The shortest chain of strong references from a GC root to one object (weak references skipped). */
+export interface RetainerPath {
+  /** From the root side towards the object; the last step holds the object itself. */
+  steps: RetainerStep[];
+  /** The object the path reaches: its class, type and V8 heap snapshot node id. */
+  target: { name: string; type: string; id: number };
+  /** The path was cut at this many steps (the object is further away than that). */
+  truncated?: boolean;
+}
+
+/** Objects of one class created during the request and still alive after it. */
+export interface HeapObjectGroup {
+  /** Constructor or class as DevTools' summary view groups it: `Widget`, `Array`, `(string)`, `(closure)`, … */
+  constructorName: string;
+  /** V8's node type of the group's objects. */
+  type: string;
+  count: number;
+  /** Sum of the objects' own sizes (shallow). */
+  selfBytes: number;
+  /**
+   * What the heap would shrink by if the group's objects were gone: the sum of their retained sizes, counting an
+   * object held only through another member of the group once. Includes `nativeBytes`.
+   */
+  retainedBytes: number;
+  /** ArrayBuffer/Buffer backing stores (native memory outside the JS heap) those objects keep alive. */
+  nativeBytes: number;
+  /** Retainer paths to a few of the group's largest objects (top groups only). */
+  paths: RetainerPath[];
+}
+
+/**
+ * The heap-snapshot backend's view of one request: the objects it created that were still alive after it (the
+ * comparison of a snapshot taken before it with one taken after, as Chrome DevTools' Comparison view shows).
+ */
+export interface HeapObjectsDiff {
+  /** New live objects grouped by class, largest retained size first; at most 100 groups (see `omitted`). */
+  newObjects: HeapObjectGroup[];
+  /** All new live objects, every group included. */
+  totals: { count: number; selfBytes: number; nativeBytes: number };
+  /** Groups beyond the record's limit, merged. */
+  omitted?: { groups: number; count: number; selfBytes: number };
+  /** The two snapshots: how long each blocked the process, their size, and the analysis time (off the main thread). */
+  snapshots: {
+    beforeMs: number;
+    afterMs: number;
+    beforeBytes: number;
+    afterBytes: number;
+    nodes: number;
+    edges: number;
+    analysisMs: number;
+  };
+  /** The `.heapsnapshot` files can be downloaded (`allowHeapSnapshots: true`) until they expire. */
+  downloadable: boolean;
+  /** Anything the reader must know to interpret the figures. */
+  notes: string[];
+}
+
 /** The documented, stable, JSON-serializable record of one profiled request. */
 export interface RequestRecord {
   /** Format version of this record. */
@@ -368,6 +457,10 @@ export interface RequestRecord {
   allocations?: AllocationProfile;
   /** Why this request has no allocation stacks although the sampling backend is on. */
   allocationsUnavailable?: string;
+  /** New live objects by class, from heap snapshots before and after the request, when one was taken. */
+  heap?: HeapObjectsDiff;
+  /** Why a heap snapshot asked for this request was not taken or not analysed (e.g. not enough memory). */
+  heapUnavailable?: string;
   /** ramflow's own time on the request path, in ms (what `Server-Timing: ramflow;dur=` reports). */
   overheadMs: number;
   /** An error thrown by the app's handler, if the adapter saw one. */

@@ -37,6 +37,8 @@ describe('resolveOptions defaults', () => {
     assert.deepEqual(resolved.serverTiming, ['heap', 'alloc', 'gc']);
     assert.equal(resolved.toolbar, true);
     assert.equal(resolved.isolate, false);
+    assert.equal(resolved.allowHeapSnapshots, false);
+    assert.equal(resolved.heapSnapshotMemoryLimit, undefined);
     assert.equal(resolved.allowIsCustom, false);
     assert.equal(resolved.store, undefined);
     assert.deepEqual(resolved.severity, { warnBytes: 1024 * 1024, dangerBytes: 10 * 1024 * 1024 });
@@ -96,7 +98,7 @@ describe('resolveOptions unknown options', () => {
     assertRamflowError(
       () => resolveLoose({ zzzzzzzz: 1 }),
       'RAMFLOW_INVALID_OPTION',
-      /Known options: enabled, .*logger\./,
+      /Known options: enabled, .*logger, allowHeapSnapshots, heapSnapshotMemoryLimit\./,
     );
   });
 
@@ -148,6 +150,10 @@ describe('resolveOptions bad values name the option', () => {
     ["toolbar 'on'", { toolbar: 'on' }, 'toolbar'],
     ["isolate 'yes'", { isolate: 'yes' }, 'isolate'],
     ['isolate 1', { isolate: 1 }, 'isolate'],
+    ["allowHeapSnapshots 'true'", { allowHeapSnapshots: 'true' }, 'allowHeapSnapshots'],
+    ['heapSnapshotMemoryLimit 0', { heapSnapshotMemoryLimit: 0 }, 'heapSnapshotMemoryLimit'],
+    ['heapSnapshotMemoryLimit Infinity', { heapSnapshotMemoryLimit: Infinity }, 'heapSnapshotMemoryLimit'],
+    ["heapSnapshotMemoryLimit '1GB'", { heapSnapshotMemoryLimit: '1GB' }, 'heapSnapshotMemoryLimit'],
     ['cspNonce string', { cspNonce: 'abc' }, 'cspNonce'],
     ['ignore string', { ignore: '/health' }, 'ignore'],
     ['ignore with a number', { ignore: ['/a', 3] }, 'ignore'],
@@ -178,6 +184,8 @@ describe('resolveOptions bad values name the option', () => {
         logger: silentLogger,
         ignore: ['/health', /^\/static\//],
         isolate: true,
+        allowHeapSnapshots: true,
+        heapSnapshotMemoryLimit: 512 * 1024 * 1024,
       },
       {},
     );
@@ -192,6 +200,8 @@ describe('resolveOptions bad values name the option', () => {
     assert.equal(resolved.logger, silentLogger);
     assert.equal(resolved.ignore.length, 2);
     assert.equal(resolved.isolate, true);
+    assert.equal(resolved.allowHeapSnapshots, true);
+    assert.equal(resolved.heapSnapshotMemoryLimit, 512 * 1024 * 1024);
   });
 });
 

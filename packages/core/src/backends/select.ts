@@ -1,6 +1,7 @@
 import { RamflowError } from '../errors.js';
 import { SamplerUnavailableError } from '../sampling/sampling-profiler.js';
 import type { MemoryBackend, ResolvedRamflowOptions } from '../types.js';
+import { HeapSnapshotBackend, heapSnapshotsUnavailable } from './heap-snapshot.js';
 import { ProcessBackend } from './process.js';
 import { SamplingBackend } from './sampling.js';
 
@@ -41,11 +42,17 @@ export function selectBackend(options: ResolvedRamflowOptions): MemoryBackend {
           `auto: sampling unavailable because ${error.message}; process counters only`,
         );
       }
-    default:
-      throw new RamflowError(
-        'RAMFLOW_BACKEND_UNAVAILABLE',
-        `memoryBackend "${options.memoryBackend}" is not available in this version of @ramflow/core. ` +
-          'Use memoryBackend: "auto", "sampling" or "process".',
+    case 'heap-snapshot': {
+      const unavailable = heapSnapshotsUnavailable();
+      if (unavailable !== undefined) {
+        throw new RamflowError(
+          'RAMFLOW_BACKEND_UNAVAILABLE',
+          `memoryBackend "heap-snapshot" cannot run here: ${unavailable}. Use memoryBackend: "auto" or "process".`,
+        );
+      }
+      return new HeapSnapshotBackend(
+        'requested: memoryBackend "heap-snapshot": snapshots before and after every request, one request at a time (each pauses the process ~100 ms per MB of heap)',
       );
+    }
   }
 }

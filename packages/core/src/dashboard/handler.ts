@@ -1,11 +1,14 @@
+import { createReadStream, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isValidRequestId } from '../ids.js';
 import { toHeapProfile } from '../profile/export-heapprofile.js';
 import { toPprof } from '../profile/export-pprof.js';
 import { toSpeedscope } from '../profile/export-speedscope.js';
 import { type FunctionRanking, topFunctions } from '../profile/views.js';
+import type { SnapshotSide } from '../snapshot/snapshot-files.js';
 import type { Templates } from '../templates.js';
 import { allocationsPanel } from '../toolbar/panels/allocations.js';
+import { heapObjectsPanel } from '../toolbar/panels/heap-objects.js';
 import {
   badgeAllocated,
   badgeHeapDelta,
@@ -30,6 +33,10 @@ export interface DashboardHost {
   readonly templates: Templates;
   readonly backend: MemoryBackend;
   readonly severity: Required<SeverityThresholds>;
+  /** `.heapsnapshot` downloads are on (`allowHeapSnapshots`). */
+  readonly allowHeapSnapshots: boolean;
+  /** A request's kept `.heapsnapshot` file, when downloads are on and it has not expired. */
+  snapshotFile(id: string, side: SnapshotSide): string | undefined;
   flush(): Promise<void>;
 }
 
@@ -132,6 +139,23 @@ function noProfileMessage(record: RequestRecord): string {
     record.allocationsUnavailable ??
     `Request ${record.id} has no allocation profile: the sampling backend did not run for it (backend ${record.backend.name}).`
   );
+}
+
+/** Streams a file download (a `.heapsnapshot` can be hundreds of MB: never read into memory). */
+function sendFile(res: ServerResponse, method: string, file: string, filename: string): void {
+  const size = statSync(file).size;
+  res.statusCode = 200;
+  for (const [name, value] of Object.entries(PAGE_HEADERS)) res.setHeader(name, value);
+  res.setHeader('content-type', 'application/octet-stream');
+  res.setHeader('content-length', size);
+  res.setHeader('content-disposition', `attachment; filename="${filename}"`);
+  if (method === 'HEAD') {
+    res.end();
+    return;
+  }
+  const stream = createReadStream(file);
+  stream.on('error', () => res.destroy());
+  stream.pipe(res);
 }
 
 function timeOf(iso: string): string {
@@ -261,6 +285,47 @@ export async function handleDashboard(
     });
     return;
   }
+  const heapRoute = /^\/api\/requests\/([^/]+)\/(heap\.json|before\.heapsnapshot|after\.heapsnapshot)$/.exec(
+    path,
+  );
+  if (heapRoute) {
+    const id = heapRoute[1] as string;
+    const route = heapRoute[2] as string;
+    if (!isValidRequestId(id)) return notFound('That is not a ramflow request id.');
+    const record = await host.store.get(id);
+    if (record === undefined)
+      return notFound(`No record for request ${id}: it may have been evicted from the bounded history.`);
+    if (record.heap === undefined)
+      return notFound(
+        record.heapUnavailable ??
+          `Request ${id} has no heap snapshots: ask for them with ?ramflow=snapshot or an X-Ramflow-Backend: heap-snapshot header.`,
+      );
+    if (route === 'heap.json') {
+      send(
+        res,
+        method,
+        200,
+        JSON_TYPE,
+        JSON.stringify({ id: record.id, request: record.request, heap: record.heap }),
+        {
+          'content-disposition': `attachment; filename="ramflow-${record.id}-heap.json"`,
+        },
+      );
+      return;
+    }
+    if (!host.allowHeapSnapshots)
+      return notFound(
+        'Heap snapshot downloads are off: snapshots contain everything on the heap, secrets included. Start ramflow with allowHeapSnapshots: true to keep them.',
+      );
+    const side = route.slice(0, route.indexOf('.')) as SnapshotSide;
+    const file = host.snapshotFile(id, side);
+    if (file === undefined)
+      return notFound(
+        `The ${side} snapshot of request ${id} is gone: ramflow keeps the last few for a few minutes.`,
+      );
+    sendFile(res, method, file, `ramflow-${record.id}-${side}.heapsnapshot`);
+    return;
+  }
   const api = /^\/api\/requests\/([^/]+)$/.exec(path);
   const page = /^\/requests\/([^/]+)$/.exec(path);
   const id = (api ?? page)?.[1];
@@ -283,6 +348,7 @@ export async function handleDashboard(
         record,
         summary: summaryPanel(summaryInputFromRecord(record), host.severity),
         allocations: allocationsPanel(record, host.basePath),
+        heapObjects: heapObjectsPanel(record, host.basePath, host.allowHeapSnapshots),
         headers: Object.entries(record.request.headers).map(([name, value]) => ({ name, value })),
       }),
     );

@@ -24,6 +24,8 @@ export interface SummaryInput {
   overheadMs: number;
   /** The figures were taken when the headers were written (the toolbar), not from the settled record. */
   atHeaders: boolean;
+  /** What became of the heap snapshots this request asked for (absent when it asked for none). */
+  heapSnapshot?: string | undefined;
 }
 
 export interface SummaryRow {
@@ -65,7 +67,18 @@ export function summaryInputFromRecord(record: RequestRecord): SummaryInput {
     concurrency: record.concurrency,
     overheadMs: record.overheadMs,
     atHeaders: false,
+    heapSnapshot: heapSnapshotStatus(record),
   };
+}
+
+/** One line about a record's heap snapshots: what they found, or why there are none. */
+function heapSnapshotStatus(record: RequestRecord): string | undefined {
+  if (record.heapUnavailable !== undefined) return `not taken: ${record.heapUnavailable}`;
+  const heap = record.heap;
+  if (heap === undefined) return undefined;
+  const { count, selfBytes, nativeBytes } = heap.totals;
+  const native = nativeBytes > 0 ? ` and ${formatBytes(nativeBytes)} of native memory` : '';
+  return `${count} new live object${count === 1 ? '' : 's'} (${formatBytes(selfBytes)}${native}); see Heap objects`;
 }
 
 export function severityOf(
@@ -144,6 +157,7 @@ export function summaryPanel(input: SummaryInput, thresholds: Required<SeverityT
     });
   }
   rows.push({ label: 'Backend', value: input.backendName, note: input.backendReason });
+  if (input.heapSnapshot !== undefined) rows.push({ label: 'Heap snapshot', value: input.heapSnapshot });
   rows.push({
     label: 'ramflow overhead',
     value: formatMs(input.overheadMs),

@@ -1,0 +1,78 @@
+// Child of bench/snapshot-parse.mjs: writes a "before" and an "after" heap snapshot of one process, with a
+// request-like batch of new, still-live objects allocated between the two.
+//
+//   node --max-old-space-size=8192 bench/snapshot-workers/make-pair.mjs <target MB> <before path> <after path>
+//
+// The long-lived heap is the same mix as bench/make-snapshot.mjs (orders, lines, notes, closures, a Map, a few
+// Buffers); a snapshot file is about 1.8 x the used heap, so it grows to target / 1.8 first.
+import { writeHeapSnapshot } from 'node:v8';
+
+const [targetMb, beforePath, afterPath] = process.argv.slice(2);
+const targetHeap = Math.round((Number(targetMb) * 1024 * 1024) / 1.8);
+
+class Order {
+  constructor(i) {
+    this.id = i;
+    this.customer = `customer-${i % 5000}`;
+    this.lines = [];
+    this.total = 0;
+  }
+}
+class Line {
+  constructor(order, i) {
+    this.order = order;
+    this.sku = `sku-${i % 20000}`;
+    this.qty = i % 7;
+    this.price = i * 0.5;
+  }
+}
+const keep = [];
+const index = new Map();
+let i = 0;
+while (process.memoryUsage().heapUsed < targetHeap) {
+  for (let k = 0; k < 2000; k++, i++) {
+    const order = new Order(i);
+    for (let j = 0; j < 4; j++) order.lines.push(new Line(order, i * 4 + j));
+    order.note = { text: `note ${i} \u00e9\u4e2d "quoted" \\ ${i % 13}`, tags: [`a${i % 50}`, `b${i % 30}`] };
+    order.format = () => `${order.id}:${order.total}`;
+    if (i % 97 === 0) order.blob = Buffer.alloc(256 + (i % 512), i % 256);
+    index.set(`k${i}`, order);
+    keep.push(order);
+  }
+}
+globalThis.keep = keep;
+globalThis.index = index;
+writeHeapSnapshot(beforePath);
+
+// The "request": a few thousand objects of a few shapes that stay reachable after it.
+class ReportSession {
+  constructor(i) {
+    this.token = `session-${i}-${(i * 2654435761) % 4294967296}`;
+    this.rows = [];
+    this.startedAt = Date.now() + i;
+  }
+}
+class ReportRow {
+  constructor(session, i) {
+    this.session = session;
+    this.label = `row ${i} of ${session.token}`;
+    this.values = [i, i * 2, i * 3, i % 11];
+    this.flags = { seen: i % 2 === 0, rank: i % 17 };
+  }
+}
+class Attachment {
+  constructor(i) {
+    this.name = `attachment-${i}.bin`;
+    this.data = Buffer.alloc(2048 + (i % 8) * 512, i % 251);
+  }
+}
+const sessions = [];
+const attachments = [];
+for (let s = 0; s < 250; s++) {
+  const session = new ReportSession(s);
+  for (let r = 0; r < 20; r++) session.rows.push(new ReportRow(session, s * 20 + r));
+  sessions.push(session);
+}
+for (let a = 0; a < 300; a++) attachments.push(new Attachment(a));
+globalThis.requestResult = { sessions, attachments, byToken: new Map(sessions.map((s) => [s.token, s])) };
+writeHeapSnapshot(afterPath);

@@ -1,0 +1,285 @@
+/**
+ * The heap-snapshot backend through real Express over HTTP: snapshots before and after a request, diffed in a
+ * worker thread into the objects the request left alive, by class, with retainer paths. Each snapshot pauses this
+ * process (~100 ms per MB of heap), so the scenarios are few and small.
+ */
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import type { HeapObjectGroup, RequestRecord } from '@ramflow/core';
+import { rawRequest, serveOnLoopback } from '@ramflow/core/testing';
+import { type RamflowOptions, ramflow } from '@ramflow/express';
+import express from 'express';
+import { buildApp } from '../src/app.js';
+
+class LeakyWidget {
+  constructor(
+    readonly index: number,
+    readonly label: string,
+  ) {}
+}
+/** Module-level on purpose: what /widgets creates stays alive. */
+const widgets: LeakyWidget[] = [];
+
+class BlobCache {
+  readonly chunks: Buffer[] = [];
+}
+const blobCache = new BlobCache();
+const MIB = 1024 * 1024;
+
+async function startApp(options: RamflowOptions = {}) {
+  const app = express();
+  const middleware = ramflow({ memoryBackend: 'process', ...options });
+  app.use(middleware);
+  app.get('/widgets', (_req, res) => {
+    for (let i = 0; i < 5000; i++) widgets.push(new LeakyWidget(i, 'widget'));
+    res.json({ widgets: widgets.length });
+  });
+  app.get('/buffers', (_req, res) => {
+    for (let i = 0; i < 8; i++) blobCache.chunks.push(Buffer.alloc(MIB, i));
+    res.json({ chunks: blobCache.chunks.length });
+  });
+  app.get('/fixed', (_req, res) => {
+    res.json({ fixed: 'the same body every time', n: 42 });
+  });
+  app.get('/page', (_req, res) => {
+    res.type('html').send('<!doctype html><html><body><h1>page</h1></body></html>');
+  });
+  app.get('/slow', (_req, res) => {
+    setTimeout(() => res.json({ ok: true }), 50);
+  });
+  const server = await serveOnLoopback(app, () => middleware.ramflow.close());
+  return { ...server, core: middleware.ramflow };
+}
+
+type App = Awaited<ReturnType<typeof startApp>>;
+
+async function recordOf(
+  app: { baseUrl: string; core: App['core'] },
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<RequestRecord> {
+  const response = await rawRequest(app.baseUrl, path, { headers });
+  assert.equal(response.status, 200);
+  const id = response.headers['x-ramflow-id'] as string;
+  await app.core.flush();
+  const record = await app.core.store.get(id);
+  assert.ok(record, 'the request was recorded');
+  return record;
+}
+
+function group(record: RequestRecord, name: string): HeapObjectGroup {
+  assert.ok(record.heap, record.heapUnavailable);
+  const found = record.heap.newObjects.find((candidate) => candidate.constructorName === name);
+  assert.ok(
+    found,
+    `${name} among ${record.heap.newObjects.map((g) => `${g.constructorName}×${g.count}`).join(', ')}`,
+  );
+  return found;
+}
+
+interface SnapshotFile {
+  snapshot: { meta: { node_fields: string[]; node_types: [string[]] } };
+  nodes: number[];
+  strings: string[];
+}
+
+/** Self sizes of every node of a class in a downloaded snapshot, read with JSON.parse (independent of ramflow). */
+function selfSizesOf(file: SnapshotFile, name: string, minId: number): number[] {
+  const fields = file.snapshot.meta.node_fields;
+  const width = fields.length;
+  const [nameAt, idAt, sizeAt] = ['name', 'id', 'self_size'].map((field) => fields.indexOf(field)) as [
+    number,
+    number,
+    number,
+  ];
+  const sizes: number[] = [];
+  for (let i = 0; i < file.nodes.length; i += width) {
+    const id = file.nodes[i + idAt] as number;
+    if (file.strings[file.nodes[i + nameAt] as number] === name && id > minId && id % 2 === 1)
+      sizes.push(file.nodes[i + sizeAt] as number);
+  }
+  return sizes;
+}
+
+function maxOddId(file: SnapshotFile): number {
+  const fields = file.snapshot.meta.node_fields;
+  const idAt = fields.indexOf('id');
+  let max = 0;
+  for (let i = idAt; i < file.nodes.length; i += fields.length) {
+    const id = file.nodes[i] as number;
+    if (id % 2 === 1 && id > max) max = id;
+  }
+  return max;
+}
+
+describe('heap-snapshot backend', () => {
+  const apps: Array<{ close(): Promise<void> }> = [];
+  after(async () => {
+    for (const app of apps) await app.close();
+  });
+
+  it('shows 5,000 new instances of a class with their exact size and a retainer path through the array', async () => {
+    const app = await startApp({ allowHeapSnapshots: true });
+    apps.push(app);
+    const record = await recordOf(app, '/widgets?ramflow=snapshot');
+    const widgetsGroup = group(record, 'LeakyWidget');
+    assert.equal(widgetsGroup.count, 5000);
+    assert.equal(record.concurrency.exclusive, true);
+
+    // The same objects, read from the downloaded snapshots with JSON.parse.
+    const before = (await (
+      await fetch(`${app.baseUrl}/__ramflow/api/requests/${record.id}/before.heapsnapshot`)
+    ).json()) as SnapshotFile;
+    const afterFile = (await (
+      await fetch(`${app.baseUrl}/__ramflow/api/requests/${record.id}/after.heapsnapshot`)
+    ).json()) as SnapshotFile;
+    const sizes = selfSizesOf(afterFile, 'LeakyWidget', maxOddId(before));
+    assert.equal(sizes.length, 5000);
+    const instanceSize = sizes[0] as number;
+    assert.ok(instanceSize > 0);
+    assert.ok(
+      sizes.every((size) => size === instanceSize),
+      'every instance has the same size',
+    );
+    assert.equal(widgetsGroup.selfBytes, 5000 * instanceSize);
+    assert.ok(widgetsGroup.retainedBytes >= widgetsGroup.selfBytes);
+
+    assert.ok(widgetsGroup.paths.length > 0, 'the top group has retainer paths');
+    const path = widgetsGroup.paths[0];
+    assert.ok(path);
+    assert.equal(path.target.name, 'LeakyWidget');
+    const last = path.steps.at(-1);
+    assert.ok(last);
+    assert.equal(last.name, 'Array', 'held by an array');
+    assert.equal(last.edgeType, 'element');
+    assert.ok(
+      path.steps.some((step) => step.edge === 'widgets'),
+      `the path names the module's \`widgets\` variable: ${JSON.stringify(path.steps)}`,
+    );
+    assert.ok(record.heap);
+    assert.ok(record.heap.snapshots.beforeMs > 0 && record.heap.snapshots.afterMs > 0);
+    assert.ok(record.heap.snapshots.nodes > 0 && record.heap.snapshots.edges > record.heap.snapshots.nodes);
+    assert.equal(record.heap.downloadable, true);
+
+    // The request page shows the class and the path.
+    const page = await (await fetch(`${app.baseUrl}/__ramflow/requests/${record.id}`)).text();
+    assert.match(page, /Heap objects/);
+    assert.match(page, /LeakyWidget/);
+    assert.match(page, /widgets/);
+    assert.match(page, /before\.heapsnapshot/);
+  });
+
+  it('counts retained Buffers as native memory attributed to their owner', async () => {
+    const app = await startApp();
+    apps.push(app);
+    const record = await recordOf(app, '/buffers', { 'x-ramflow-backend': 'heap-snapshot' });
+    assert.ok(record.heap, record.heapUnavailable);
+    const native = record.heap.totals.nativeBytes;
+    assert.ok(Math.abs(native - 8 * MIB) <= 0.05 * 8 * MIB, `native ${native} ≈ 8 MiB`);
+    const holder = [...record.heap.newObjects].sort((a, b) => b.nativeBytes - a.nativeBytes)[0];
+    assert.ok(holder && holder.nativeBytes >= 0.95 * 8 * MIB, 'one class holds the Buffers');
+    assert.ok(holder.retainedBytes >= holder.nativeBytes);
+    assert.ok(holder.paths.length > 0);
+    assert.ok(
+      holder.paths.some((path) => path.steps.some((step) => step.name === 'BlobCache')),
+      `a path through the owner: ${JSON.stringify(holder.paths[0])}`,
+    );
+  });
+
+  it('refuses when memory is short and leaves the response untouched', async () => {
+    const app = await startApp({ heapSnapshotMemoryLimit: 1024 * 1024 });
+    apps.push(app);
+    const plain = await rawRequest(app.baseUrl, '/fixed');
+    const asked = await rawRequest(app.baseUrl, '/fixed', {
+      headers: { 'x-ramflow-backend': 'heap-snapshot' },
+    });
+    assert.equal(asked.status, 200);
+    assert.deepEqual(asked.body, plain.body);
+    assert.equal(asked.headers['content-type'], plain.headers['content-type']);
+    await app.core.flush();
+    const record = await app.core.store.get(asked.headers['x-ramflow-id'] as string);
+    assert.ok(record);
+    assert.equal(record.heap, undefined);
+    assert.match(
+      record.heapUnavailable ?? '',
+      /not enough memory for a heap snapshot.*heapSnapshotMemoryLimit/,
+    );
+    // The toolbar's summary (loaded from the record once the page shows) says so too.
+    const page = await rawRequest(app.baseUrl, '/page?ramflow=snapshot', {
+      headers: { accept: 'text/html' },
+    });
+    assert.match(page.body.toString(), /<ramflow-toolbar/);
+    await app.core.flush();
+    const toolbar = await (
+      await fetch(`${app.baseUrl}/__ramflow/api/requests/${page.headers['x-ramflow-id']}/toolbar`)
+    ).json();
+    assert.match(toolbar.summaryHtml, /Heap snapshot/);
+    assert.match(toolbar.summaryHtml, /not taken: not enough memory/);
+    // And the JSON API answers why there is nothing to download.
+    const diff = await fetch(`${app.baseUrl}/__ramflow/api/requests/${record.id}/heap.json`);
+    assert.equal(diff.status, 404);
+    assert.match((await diff.json()).message, /not enough memory/);
+  });
+
+  it('keeps snapshot files only with allowHeapSnapshots, and always exports the diff as JSON', async () => {
+    const app = await startApp();
+    apps.push(app);
+    const record = await recordOf(app, '/fixed?ramflow=snapshot');
+    assert.ok(record.heap, record.heapUnavailable);
+    assert.equal(record.heap.downloadable, false);
+    const refused = await fetch(`${app.baseUrl}/__ramflow/api/requests/${record.id}/after.heapsnapshot`);
+    assert.equal(refused.status, 404);
+    assert.match((await refused.json()).message, /allowHeapSnapshots: true/);
+    const diff = await fetch(`${app.baseUrl}/__ramflow/api/requests/${record.id}/heap.json`);
+    assert.equal(diff.status, 200);
+    assert.match(diff.headers.get('content-disposition') ?? '', /attachment/);
+    const body = await diff.json();
+    assert.deepEqual(body.heap, record.heap);
+    // A request that asked for nothing has no heap section.
+    const plain = await recordOf(app, '/fixed');
+    assert.equal(plain.heap, undefined);
+    assert.equal(plain.heapUnavailable, undefined);
+  });
+
+  it('runs a snapshot request alone: a request arriving meanwhile waits for its after snapshot', async () => {
+    const app = await startApp();
+    apps.push(app);
+    const first = rawRequest(app.baseUrl, '/slow?ramflow=snapshot');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const second = rawRequest(app.baseUrl, '/fixed');
+    const [a, b] = await Promise.all([first, second]);
+    await app.core.flush();
+    const snapshotRecord = await app.core.store.get(a.headers['x-ramflow-id'] as string);
+    const otherRecord = await app.core.store.get(b.headers['x-ramflow-id'] as string);
+    assert.ok(snapshotRecord?.heap, snapshotRecord?.heapUnavailable);
+    assert.equal(snapshotRecord.concurrency.exclusive, true);
+    assert.ok(otherRecord?.concurrency.isolation, 'the other request went through the gate');
+    assert.ok(otherRecord.concurrency.isolation.waitedMs > 0);
+    assert.equal(otherRecord.heap, undefined);
+  });
+
+  it('with memoryBackend "heap-snapshot", every request gets snapshots', async () => {
+    const app = await startApp({ memoryBackend: 'heap-snapshot' });
+    apps.push(app);
+    assert.equal(app.core.backend.name, 'heap-snapshot');
+    const record = await recordOf(app, '/fixed');
+    assert.equal(record.backend.name, 'heap-snapshot');
+    assert.ok(record.heap, record.heapUnavailable);
+  });
+
+  it("names retainChunk's array in the demo's /leak", async () => {
+    const demo = buildApp({ ramflow: { memoryBackend: 'process' } });
+    const core = demo.locals.ramflow as App['core'];
+    const server = await serveOnLoopback(demo, () => core.close());
+    apps.push(server);
+    const record = await recordOf({ baseUrl: server.baseUrl, core }, '/leak?ramflow=snapshot');
+    assert.ok(record.heap, record.heapUnavailable);
+    const paths = record.heap.newObjects.flatMap((g) => g.paths);
+    assert.ok(
+      paths.some((path) => path.steps.some((step) => step.edge === 'retained')),
+      `a path through scenario.ts's \`retained\` array: ${JSON.stringify(paths.slice(0, 3))}`,
+    );
+    const retainedBytes = record.heap.newObjects.reduce((sum, g) => sum + g.retainedBytes, 0);
+    assert.ok(retainedBytes >= 1_048_576, `the ~1 MB chunk is among the new objects (${retainedBytes})`);
+  });
+});

@@ -1,0 +1,273 @@
+import { Worker } from 'node:worker_threads';
+import { describeError } from '../errors.js';
+import type { HeapObjectsDiff, RequestRecord } from '../types.js';
+import { SnapshotFiles, type SnapshotSide } from './snapshot-files.js';
+import { snapshotRefusal } from './snapshot-guard.js';
+import type { WorkerReply, WorkerRequest } from './snapshot-protocol.js';
+
+/** The worker is stopped after this long without a snapshot, returning its memory. */
+const WORKER_IDLE_MS = 60_000;
+
+/** The worker's module next to this one: `.ts` when run from source, `.mjs`/`.cjs` from the build. */
+function workerUrl(): URL {
+  const self = import.meta.url;
+  const extension = self.slice(self.lastIndexOf('.'));
+  return new URL(`./snapshot-worker${extension}`, self);
+}
+
+type BeforeReply = Extract<WorkerReply, { op: 'before' }>;
+type TakenReply = Extract<WorkerReply, { op: 'taken' }>;
+type AfterReply = Extract<WorkerReply, { op: 'after' }>;
+
+interface Waiter {
+  resolve(reply: WorkerReply): void;
+  reject(error: Error): void;
+}
+
+export interface HeapSnapshotServiceOptions {
+  /** Keep the `.heapsnapshot` files for download. */
+  keepFiles: boolean;
+  /** The memory the process may use during a snapshot (`heapSnapshotMemoryLimit`); default: cgroup or host. */
+  memoryLimit: number | undefined;
+}
+
+/**
+ * Heap snapshots before and after one request, taken and analysed by a worker thread (snapshot-worker.ts). One
+ * request at a time: `begin` refuses while another one is running, or when the process lacks the memory for it.
+ */
+export class HeapSnapshotService {
+  readonly files = new SnapshotFiles();
+  #worker: Worker | undefined;
+  readonly #waiters = new Map<string, Waiter>();
+  #busy: string | undefined;
+  #idleTimer: NodeJS.Timeout | undefined;
+  #closed = false;
+  /** Snapshots taken and refused, for the backend stats. */
+  readonly counts = { taken: 0, refused: 0, failed: 0 };
+
+  constructor(readonly options: HeapSnapshotServiceOptions) {}
+
+  /**
+   * Takes the before snapshot for a request (the process is blocked while V8 writes it). Resolves to the window
+   * to end when the response finishes, or to the reason no snapshot is taken. Never rejects.
+   */
+  async begin(id: string): Promise<SnapshotWindow | string> {
+    if (this.#closed) return 'ramflow is closing';
+    if (this.#busy !== undefined)
+      return 'another heap snapshot was in progress (snapshots run one at a time); ask again once it is done';
+    let refusal: string | undefined;
+    try {
+      refusal = snapshotRefusal(this.options.memoryLimit);
+    } catch (error) {
+      refusal = `could not check the memory available for a heap snapshot: ${describeError(error).message}`;
+    }
+    if (refusal !== undefined) {
+      this.counts.refused++;
+      return refusal;
+    }
+    this.#busy = id;
+    const paths = this.options.keepFiles ? this.files.reserve(id) : undefined;
+    try {
+      const request: WorkerRequest = { op: 'before', id };
+      if (paths !== undefined) request.file = paths.before;
+      const before = (await this.#ask(request, `before:${id}`)) as BeforeReply;
+      return new SnapshotWindow(this, id, before, paths);
+    } catch (error) {
+      this.#busy = undefined;
+      this.counts.failed++;
+      if (paths !== undefined) this.files.discard(id);
+      return `the heap snapshot before the request failed: ${describeError(error).message}`;
+    }
+  }
+
+  /** Ends a window: takes the after snapshot; resolves once it is taken, then once analysed. */
+  finishWindow(
+    window: SnapshotWindow,
+    file: string | undefined,
+  ): { taken: Promise<TakenReply>; analysed: Promise<AfterReply> } {
+    const request: WorkerRequest = {
+      op: 'after',
+      id: window.id,
+      beforeMaxJsObjectId: window.before.maxJsObjectId,
+    };
+    if (file !== undefined) request.file = file;
+    const analysed = this.#ask(request, `after:${window.id}`) as Promise<AfterReply>;
+    const taken = new Promise<TakenReply>((resolve, reject) => {
+      this.#waiters.set(`taken:${window.id}`, {
+        resolve: (reply) => resolve(reply as TakenReply),
+        reject,
+      });
+      analysed.catch(reject);
+    });
+    const done = () => {
+      if (this.#busy === window.id) this.#busy = undefined;
+      this.#armIdle();
+    };
+    taken.then(done, done);
+    // A failure is reported through `analysed`; `taken` only signals that the process runs freely again.
+    taken.catch(() => {});
+    analysed.then(
+      () => this.counts.taken++,
+      () => {
+        this.counts.failed++;
+        this.files.discard(window.id);
+      },
+    );
+    return { taken, analysed };
+  }
+
+  /** A window that will not be ended (its request went away before it ran): the service is free again. */
+  release(window: SnapshotWindow): void {
+    if (this.#busy === window.id) this.#busy = undefined;
+    this.files.discard(window.id);
+    this.#armIdle();
+  }
+
+  /** A kept `.heapsnapshot` file of a request, when downloads are allowed and it has not expired. */
+  file(id: string, side: SnapshotSide): string | undefined {
+    return this.options.keepFiles ? this.files.path(id, side) : undefined;
+  }
+
+  get busy(): boolean {
+    return this.#busy !== undefined;
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#idleTimer !== undefined) clearTimeout(this.#idleTimer);
+    const worker = this.#worker;
+    this.#worker = undefined;
+    this.#failAll(new Error('ramflow closed'));
+    if (worker !== undefined) await worker.terminate();
+    this.files.removeAll();
+  }
+
+  #ask(request: WorkerRequest, key: string): Promise<WorkerReply> {
+    return new Promise((resolve, reject) => {
+      let worker: Worker;
+      try {
+        worker = this.#ensureWorker();
+      } catch (error) {
+        reject(new Error(`the snapshot worker could not start: ${describeError(error).message}`));
+        return;
+      }
+      if (this.#idleTimer !== undefined) clearTimeout(this.#idleTimer);
+      this.#idleTimer = undefined;
+      this.#waiters.set(key, { resolve, reject });
+      worker.postMessage(request);
+    });
+  }
+
+  #ensureWorker(): Worker {
+    if (this.#worker !== undefined) return this.#worker;
+    const worker = new Worker(workerUrl());
+    // The worker never keeps the app alive; the main thread waits on its replies only while a snapshot runs.
+    worker.unref();
+    worker.on('message', (reply: WorkerReply) => this.#onReply(reply));
+    worker.on('error', (error) => this.#onWorkerGone(worker, error));
+    worker.on('exit', (code) =>
+      this.#onWorkerGone(worker, new Error(`the snapshot worker exited (code ${code})`)),
+    );
+    this.#worker = worker;
+    return worker;
+  }
+
+  #onReply(reply: WorkerReply): void {
+    if (reply.op === 'error') {
+      const error = new Error(reply.message);
+      for (const key of [`${reply.stage}:${reply.id}`, `taken:${reply.id}`]) {
+        const waiter = this.#waiters.get(key);
+        this.#waiters.delete(key);
+        waiter?.reject(error);
+      }
+      return;
+    }
+    const key = `${reply.op}:${reply.id}`;
+    const waiter = this.#waiters.get(key);
+    this.#waiters.delete(key);
+    waiter?.resolve(reply);
+  }
+
+  #onWorkerGone(worker: Worker, error: Error): void {
+    if (this.#worker !== worker) return;
+    this.#worker = undefined;
+    this.#failAll(error);
+  }
+
+  #failAll(error: Error): void {
+    const waiters = [...this.#waiters.values()];
+    this.#waiters.clear();
+    for (const waiter of waiters) waiter.reject(error);
+  }
+
+  #armIdle(): void {
+    if (this.#closed || this.#busy !== undefined || this.#waiters.size > 0 || this.#worker === undefined)
+      return;
+    if (this.#idleTimer !== undefined) clearTimeout(this.#idleTimer);
+    this.#idleTimer = setTimeout(() => {
+      this.#idleTimer = undefined;
+      if (this.#busy !== undefined || this.#waiters.size > 0) return;
+      const worker = this.#worker;
+      this.#worker = undefined;
+      void worker?.terminate();
+    }, WORKER_IDLE_MS);
+    this.#idleTimer.unref();
+  }
+}
+
+/** One request's snapshot window: the before snapshot is taken; `end` takes the after snapshot. */
+export class SnapshotWindow {
+  #ended: { taken: Promise<TakenReply>; analysed: Promise<AfterReply> } | undefined;
+
+  constructor(
+    readonly service: HeapSnapshotService,
+    readonly id: string,
+    readonly before: BeforeReply,
+    readonly paths: Record<SnapshotSide, string> | undefined,
+  ) {}
+
+  /**
+   * The response finished: take the after snapshot. Resolves once it is taken (the process was blocked until
+   * then); the analysis continues in the worker. Idempotent; never rejects.
+   */
+  end(): Promise<void> {
+    this.#ended ??= this.service.finishWindow(this, this.paths?.after);
+    return this.#ended.taken.then(
+      () => undefined,
+      () => undefined,
+    );
+  }
+
+  /** The request never ran: no after snapshot. */
+  release(): void {
+    if (this.#ended === undefined) this.service.release(this);
+  }
+
+  /** The record's `heap` (or `heapUnavailable`), once the worker has analysed the after snapshot. */
+  async result(): Promise<Partial<RequestRecord>> {
+    if (this.#ended === undefined) return { heapUnavailable: 'the request ended before its heap snapshot' };
+    try {
+      const [taken, after] = await Promise.all([this.#ended.taken, this.#ended.analysed]);
+      const heap: HeapObjectsDiff = {
+        ...after.diff,
+        snapshots: {
+          beforeMs: round(this.before.ms),
+          afterMs: round(taken.ms),
+          beforeBytes: this.before.bytes,
+          afterBytes: taken.bytes,
+          nodes: after.nodes,
+          edges: after.edges,
+          analysisMs: round(after.analysisMs),
+        },
+        downloadable: this.paths !== undefined,
+      };
+      return { heap };
+    } catch (error) {
+      return { heapUnavailable: `the heap snapshot could not be analysed: ${describeError(error).message}` };
+    }
+  }
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 10) / 10;
+}

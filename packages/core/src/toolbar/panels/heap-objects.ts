@@ -1,0 +1,163 @@
+import { formatBytes, formatMs } from '../../format.js';
+import type { HeapObjectGroup, RequestRecord, RetainerPath, RetainerStep } from '../../types.js';
+
+/** Groups shown in the panel's table (the record keeps up to 100). */
+const ROWS = 25;
+
+/** One class of new live objects. */
+export interface HeapObjectRow {
+  name: string;
+  type: string;
+  count: number;
+  selfBytes: string;
+  retainedBytes: string;
+  /** Formatted native memory (Buffer/ArrayBuffer backing stores), or empty when none. */
+  nativeBytes: string;
+  /** Share of all new objects' retained bytes, e.g. `42.0%`. */
+  share: string;
+}
+
+/** A retainer path as text, root first. */
+export interface HeapPathView {
+  group: string;
+  text: string;
+  truncated: boolean;
+}
+
+export interface HeapDownload {
+  label: string;
+  href: string;
+  filename: string;
+}
+
+/** Template data of the Heap objects panel (templates/panels/heap-objects.hbs) when snapshots were taken. */
+export interface HeapObjectsAvailable {
+  available: true;
+  count: number;
+  selfBytes: string;
+  nativeBytes: string;
+  hasObjects: boolean;
+  rows: HeapObjectRow[];
+  /** Groups beyond the table, summed. */
+  more: string | undefined;
+  paths: HeapPathView[];
+  /** How long the snapshots blocked the process, their sizes, and the analysis. */
+  cost: string;
+  notes: string[];
+  downloads: HeapDownload[];
+}
+
+/** Template data of the Heap objects panel without snapshots: why not, never zeros. */
+export interface HeapObjectsUnavailable {
+  available: false;
+  reason: string;
+  downloads: HeapDownload[];
+}
+
+export type HeapObjectsPanel = HeapObjectsAvailable | HeapObjectsUnavailable;
+
+/**
+ * Builds the Heap objects panel from a stored record: the objects the request created that were still alive after
+ * it, by class (count, own, retained and native bytes), retainer paths of the largest classes, what the snapshots
+ * cost, and downloads (the diff as JSON always; the `.heapsnapshot` files only when `allowHeapSnapshots` kept them).
+ */
+export function heapObjectsPanel(
+  record: RequestRecord,
+  basePath: string,
+  allowHeapSnapshots: boolean,
+): HeapObjectsPanel {
+  const api = `${basePath}/api/requests/${record.id}`;
+  const heap = record.heap;
+  if (heap === undefined) {
+    return {
+      available: false,
+      reason: sentence(
+        record.heapUnavailable ??
+          'no heap snapshot was taken for this request. Ask for one with ?ramflow=snapshot in the URL or an X-Ramflow-Backend: heap-snapshot request header (it pauses the process while V8 writes the snapshots)',
+      ),
+      downloads: [],
+    };
+  }
+  const totalRetained = heap.newObjects.reduce((sum, group) => sum + group.retainedBytes, 0);
+  const shown = heap.newObjects.slice(0, ROWS);
+  const hidden = heap.newObjects.slice(ROWS);
+  const hiddenCount = hidden.reduce((sum, group) => sum + group.count, 0) + (heap.omitted?.count ?? 0);
+  const hiddenGroups = hidden.length + (heap.omitted?.groups ?? 0);
+  const { snapshots } = heap;
+  const downloads: HeapDownload[] = [
+    { label: 'diff (JSON)', href: `${api}/heap.json`, filename: `ramflow-${record.id}-heap.json` },
+  ];
+  if (allowHeapSnapshots && heap.downloadable) {
+    for (const side of ['before', 'after'] as const) {
+      downloads.push({
+        label: `${side}.heapsnapshot`,
+        href: `${api}/${side}.heapsnapshot`,
+        filename: `ramflow-${record.id}-${side}.heapsnapshot`,
+      });
+    }
+  }
+  return {
+    available: true,
+    count: heap.totals.count,
+    selfBytes: formatBytes(heap.totals.selfBytes),
+    nativeBytes: formatBytes(heap.totals.nativeBytes),
+    hasObjects: heap.totals.count > 0,
+    rows: shown.map((group) => row(group, totalRetained)),
+    more:
+      hiddenGroups > 0
+        ? `${hiddenGroups} more class${hiddenGroups === 1 ? '' : 'es'} (${hiddenCount} objects) not shown.`
+        : undefined,
+    paths: heap.newObjects.flatMap((group) =>
+      group.paths.map((path) => ({
+        group: group.constructorName,
+        text: pathText(path),
+        truncated: path.truncated === true,
+      })),
+    ),
+    cost:
+      `The snapshots paused the process ${formatMs(snapshots.beforeMs)} before the request and ` +
+      `${formatMs(snapshots.afterMs)} after it (${formatBytes(snapshots.beforeBytes)} and ` +
+      `${formatBytes(snapshots.afterBytes)}; ${snapshots.nodes.toLocaleString('en-US')} nodes, ` +
+      `${snapshots.edges.toLocaleString('en-US')} edges); the analysis took ${formatMs(snapshots.analysisMs)} in a worker thread.`,
+    notes: heap.notes,
+    downloads,
+  };
+}
+
+function row(group: HeapObjectGroup, totalRetained: number): HeapObjectRow {
+  return {
+    name: group.constructorName,
+    type: group.type,
+    count: group.count,
+    selfBytes: formatBytes(group.selfBytes),
+    retainedBytes: formatBytes(group.retainedBytes),
+    nativeBytes: group.nativeBytes > 0 ? formatBytes(group.nativeBytes) : '',
+    share: totalRetained > 0 ? `${((group.retainedBytes / totalRetained) * 100).toFixed(1)}%` : '0.0%',
+  };
+}
+
+/** `(GC roots) → … → Array [12] → LeakyWidget`: each holder with the reference it keeps to the next. */
+export function pathText(path: RetainerPath): string {
+  const parts = path.steps.map((step) => `${step.name}${edgeText(step)}`);
+  if (path.truncated) parts.splice(1, 0, '…');
+  return [...parts, path.target.name].join(' → ');
+}
+
+function edgeText(step: RetainerStep): string {
+  switch (step.edgeType) {
+    case 'element':
+    case 'hidden':
+      return step.edge.startsWith('[') ? ` ${step.edge}` : ` [${step.edge}]`;
+    case 'context':
+      return ` (variable ${step.edge})`;
+    case 'property':
+      return ` .${step.edge}`;
+    default:
+      return ` (${step.edgeType} ${step.edge})`;
+  }
+}
+
+function sentence(text: string): string {
+  const trimmed = text.trim();
+  return /[.!?]$/.test(trimmed) ? trimmed : `${trimmed}.`;
+}
