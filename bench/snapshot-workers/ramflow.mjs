@@ -2,49 +2,12 @@
 // object id only), `parseHeapSnapshotFile` over the "after" one, then `diffNewObjects` (grouping, self, retained
 // and native sizes, retainer paths for the top groups).
 //
-// It takes the helpers from the built @ramflow/core when its index exports them (what users get), and otherwise
-// from packages/core/src/snapshot/*.ts through tsx, registered only then. The result says which.
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+// It uses the built @ramflow/core (what users get): `npm run bench` builds first; run `npm run build` before
+// running this benchmark on its own.
+import { diffNewObjects, parseHeapSnapshotFile, scanHeapSnapshotFile } from '@ramflow/core';
 import { afterPath, beforePath, now, writeResult } from './common.mjs';
 
-/** The built package, when its index exports the helpers (read first, so a build without them costs no import). */
-async function loadBuilt() {
-  try {
-    const entry = fileURLToPath(import.meta.resolve('@ramflow/core'));
-    if (!/\bparseHeapSnapshotFile\b/.test(readFileSync(entry, 'utf8'))) return undefined;
-    const core = await import('@ramflow/core');
-    if (typeof core.parseHeapSnapshotFile === 'function' && typeof core.diffNewObjects === 'function')
-      return { ...core, from: '@ramflow/core (dist)' };
-  } catch {
-    // not built: fall back to the source
-  }
-  return undefined;
-}
-
-async function load() {
-  const built = await loadBuilt();
-  if (built !== undefined) return built;
-  const src = new URL('../../packages/core/src/snapshot/', import.meta.url);
-  try {
-    const { register } = await import('tsx/esm/api');
-    register();
-    const parser = {
-      ...(await import(new URL('parser.ts', src).href)),
-      ...(await import(new URL('id-scanner.ts', src).href)),
-    };
-    const diff = await import(new URL('heap-diff.ts', src).href);
-    return { ...parser, ...diff, from: 'packages/core/src/snapshot (source, tsx)' };
-  } catch (error) {
-    console.error(
-      `ramflow leg: cannot load parseHeapSnapshotFile / scanHeapSnapshotFile / diffNewObjects from @ramflow/core ` +
-        `or packages/core/src/snapshot/{parser,heap-diff}.ts (${error.message.split('\n')[0]})`,
-    );
-    process.exit(3);
-  }
-}
-
-const { scanHeapSnapshotFile, parseHeapSnapshotFile, diffNewObjects, from } = await load();
+const from = '@ramflow/core (dist)';
 const began = now();
 const { maxJsObjectId } = await scanHeapSnapshotFile(beforePath);
 const scanned = now();

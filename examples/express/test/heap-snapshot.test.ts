@@ -239,6 +239,10 @@ describe('heap-snapshot backend', () => {
     const plain = await recordOf(app, '/fixed');
     assert.equal(plain.heap, undefined);
     assert.equal(plain.heapUnavailable, undefined);
+    // Its page says why there are no heap objects and offers the same request with snapshots.
+    const page = await (await fetch(`${app.baseUrl}/__ramflow/requests/${plain.id}`)).text();
+    assert.match(page, /No heap objects: no heap snapshot was taken for this request/);
+    assert.match(page, /<a href="\/fixed\?ramflow(=|&#x3D;)snapshot" rel="nofollow">/);
   });
 
   it('runs a snapshot request alone: a request arriving meanwhile waits for its after snapshot', async () => {

@@ -51,6 +51,8 @@ export interface HeapObjectsAvailable {
 export interface HeapObjectsUnavailable {
   available: false;
   reason: string;
+  /** The same GET request with `?ramflow=snapshot`, to take the snapshots now (same-origin paths only). */
+  snapshotHref: string | undefined;
   downloads: HeapDownload[];
 }
 
@@ -75,6 +77,7 @@ export function heapObjectsPanel(
         record.heapUnavailable ??
           'no heap snapshot was taken for this request. Ask for one with ?ramflow=snapshot in the URL or an X-Ramflow-Backend: heap-snapshot request header (it pauses the process while V8 writes the snapshots)',
       ),
+      snapshotHref: snapshotHref(record),
       downloads: [],
     };
   }
@@ -122,6 +125,15 @@ export function heapObjectsPanel(
     notes: heap.notes,
     downloads,
   };
+}
+
+/** The request again with heap snapshots: only for GET requests to a same-origin path (never `//host` or a scheme). */
+function snapshotHref(record: RequestRecord): string | undefined {
+  const { method, url } = record.request;
+  if (method !== 'GET' || !url.startsWith('/') || url.startsWith('//')) return undefined;
+  const params = new URLSearchParams(url.includes('?') ? url.slice(url.indexOf('?') + 1) : '');
+  params.set('ramflow', 'snapshot');
+  return `${record.request.path}?${params.toString()}`;
 }
 
 function row(group: HeapObjectGroup, totalRetained: number): HeapObjectRow {
