@@ -97,4 +97,30 @@ describe('examples/express in Chromium', {
     assert.deepEqual(errors, []);
     await page.close();
   });
+
+  it("offers heap snapshots from the toolbar, and the reloaded page's toolbar reports what stayed alive", async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(`${server.baseUrl}/`);
+    const toolbar = page.locator('ramflow-toolbar');
+    await page.locator('ramflow-toolbar[data-ramflow-settled="1"]').waitFor({ state: 'attached' });
+    await toolbar.locator('.rf-badge').click();
+    const action = toolbar.locator('.rf-actions a');
+    await action.waitFor({ state: 'visible' });
+    assert.equal(await action.getAttribute('href'), '/?ramflow=snapshot');
+    await Promise.all([page.waitForURL(/\?ramflow=snapshot$/), action.click()]);
+    await page.locator('ramflow-toolbar[data-ramflow-settled="1"]').waitFor({ state: 'attached' });
+    await toolbar.locator('.rf-badge').click();
+    const panel = toolbar.locator('.rf-panel');
+    await panel.waitFor({ state: 'visible' });
+    assert.match(await panel.innerText(), /Heap snapshot\s+\d+ new live objects?/);
+    assert.equal(
+      await toolbar.locator('.rf-actions').count(),
+      0,
+      'no second offer once snapshots were taken',
+    );
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
 });

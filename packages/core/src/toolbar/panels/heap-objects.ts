@@ -128,7 +128,7 @@ export function heapObjectsPanel(
 }
 
 /** The request again with heap snapshots: only for GET requests to a same-origin path (never `//host` or a scheme). */
-function snapshotHref(record: RequestRecord): string | undefined {
+export function snapshotHref(record: RequestRecord): string | undefined {
   const { method, url } = record.request;
   if (method !== 'GET' || !url.startsWith('/') || url.startsWith('//')) return undefined;
   const params = new URLSearchParams(url.includes('?') ? url.slice(url.indexOf('?') + 1) : '');

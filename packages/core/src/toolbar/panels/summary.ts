@@ -1,4 +1,5 @@
 import { formatBytes, formatMs, formatSignedBytes } from '../../format.js';
+import { snapshotHref } from './heap-objects.js';
 import type { Concurrency, RequestRecord, SeverityThresholds } from '../../types.js';
 
 /** What the Summary panel shows, from header-time figures (toolbar) or from a stored record (dashboard). */
@@ -26,6 +27,8 @@ export interface SummaryInput {
   atHeaders: boolean;
   /** What became of the heap snapshots this request asked for (absent when it asked for none). */
   heapSnapshot?: string | undefined;
+  /** The same GET request with heap snapshots, offered when it had none (the toolbar's snapshot action). */
+  snapshotHref?: string | undefined;
 }
 
 export interface SummaryRow {
@@ -44,6 +47,7 @@ export interface SummaryPanel {
   gcKinds: SummaryRow[];
   exclusive: boolean;
   exclusivity: string;
+  snapshotHref: string | undefined;
 }
 
 export function summaryInputFromRecord(record: RequestRecord): SummaryInput {
@@ -68,6 +72,8 @@ export function summaryInputFromRecord(record: RequestRecord): SummaryInput {
     overheadMs: record.overheadMs,
     atHeaders: false,
     heapSnapshot: heapSnapshotStatus(record),
+    snapshotHref:
+      record.heap === undefined && record.heapUnavailable === undefined ? snapshotHref(record) : undefined,
   };
 }
 
@@ -174,6 +180,7 @@ export function summaryPanel(input: SummaryInput, thresholds: Required<SeverityT
     severity: severityOf(input.heapDeltaBytes, thresholds),
     rows,
     gcKinds,
+    snapshotHref: input.snapshotHref,
     exclusive: input.concurrency.exclusive,
     exclusivity: input.concurrency.exclusive
       ? 'Exclusive: no other profiled request overlapped this one.'
