@@ -8,6 +8,8 @@ export default defineConfig({
     index: 'src/index.ts',
     testing: 'src/testing/index.ts',
     'snapshot-worker': 'src/snapshot/snapshot-worker.ts',
+    register: 'src/process/register.ts',
+    'register-hooks': 'src/process/register-hooks.ts',
   },
   // Templates are found relative to the module at run time; the CommonJS build needs import.meta.url shimmed.
   shims: true,

@@ -3,6 +3,13 @@ export { formatBytes, formatMs, formatSignedBytes } from './format.js';
 export { injectBeforeBodyEnd, isInjectable } from './inject.js';
 export { readResponseInfo, writeResponseHeaders } from './node-response.js';
 export { DEFAULT_BASE_PATH, resolveOptions } from './options.js';
+export {
+  type BootstrapReport,
+  bootstrapReport,
+  type Footprint,
+  type PackageCost,
+} from './process/bootstrap.js';
+export type { IntegrityAudit, ProcessReport } from './process/process-insights.js';
 export { toHeapProfile } from './profile/export-heapprofile.js';
 export { toPprof } from './profile/export-pprof.js';
 export { toSpeedscope } from './profile/export-speedscope.js';

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { getForceGc } from './backends/force-gc.js';
@@ -10,6 +11,7 @@ import { newRequestId } from './ids.js';
 import { type GateAdmission, IsolationGate } from './isolation-gate.js';
 import { OnceLogger } from './logger.js';
 import { resolveOptions } from './options.js';
+import { type IntegrityAudit, ProcessInsights, type ProcessReport } from './process/process-insights.js';
 import { Session, type SessionHost, type SessionWindows, type ToolbarInput } from './request-session.js';
 import { HeapSnapshotService, type SnapshotWindow } from './snapshot/heap-snapshot-service.js';
 import type { SnapshotSide } from './snapshot/snapshot-files.js';
@@ -87,6 +89,9 @@ class RamflowInstance implements Ramflow, SessionHost {
   /** Requests that asked for a retained profile, until their backend window opens (bounded by the gate). */
   readonly #retainedIds = new Set<string>();
   #snapshots: HeapSnapshotService | undefined;
+  #insights: ProcessInsights | undefined;
+  /** Per-process token that state-changing dashboard requests (the integrity audit) must carry. */
+  readonly actionToken = randomBytes(16).toString('hex');
   /** Records being completed (a backend's data or a heap snapshot's analysis can take a while): `flush` waits. */
   readonly #storing = new Set<Promise<void>>();
   startedCount = 0;
@@ -109,6 +114,7 @@ class RamflowInstance implements Ramflow, SessionHost {
       );
     }
     if (this.options.enabled !== false) {
+      this.#insights = new ProcessInsights(() => this.#ledger);
       // Compile the toolbar once the app has finished starting, not inside its first request (~20 ms).
       setImmediate(() => {
         try {
@@ -327,6 +333,16 @@ class RamflowInstance implements Ramflow, SessionHost {
     }
   }
 
+  processReport(): ProcessReport {
+    this.#insights ??= new ProcessInsights(() => this.#ledger);
+    return this.#insights.report();
+  }
+
+  runAudit(): IntegrityAudit {
+    this.#insights ??= new ProcessInsights(() => this.#ledger);
+    return this.#insights.audit();
+  }
+
   /** A kept `.heapsnapshot` file for download (`allowHeapSnapshots`), or undefined. */
   snapshotFile(id: string, side: SnapshotSide): string | undefined {
     return this.options.allowHeapSnapshots ? this.#snapshots?.file(id, side) : undefined;
@@ -520,6 +536,12 @@ class RamflowInstance implements Ramflow, SessionHost {
   ): Promise<void> {
     try {
       const record = session.toRecord(memory, extra);
+      this.#insights?.requestFinished(
+        record.id,
+        record.request.method,
+        record.request.path,
+        record.memory.allocatedBytes,
+      );
       await this.store.add(record);
     } catch (error) {
       this.#log.once('error', 'store', `could not store a request record: ${describeError(error).message}`);
@@ -587,6 +609,7 @@ class RamflowInstance implements Ramflow, SessionHost {
     await this.backend.close();
     await this.#snapshots?.close();
     this.#snapshots = undefined;
+    this.#insights?.close();
   }
 }
 

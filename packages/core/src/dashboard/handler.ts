@@ -1,6 +1,7 @@
 import { createReadStream, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isValidRequestId } from '../ids.js';
+import type { IntegrityAudit, ProcessReport } from '../process/process-insights.js';
 import { toHeapProfile } from '../profile/export-heapprofile.js';
 import { toPprof } from '../profile/export-pprof.js';
 import { toSpeedscope } from '../profile/export-speedscope.js';
@@ -9,6 +10,7 @@ import type { SnapshotSide } from '../snapshot/snapshot-files.js';
 import type { Templates } from '../templates.js';
 import { allocationsPanel } from '../toolbar/panels/allocations.js';
 import { heapObjectsPanel } from '../toolbar/panels/heap-objects.js';
+import { processCompact, processPanel } from '../toolbar/panels/process.js';
 import {
   badgeAllocated,
   badgeHeapDelta,
@@ -37,6 +39,12 @@ export interface DashboardHost {
   readonly allowHeapSnapshots: boolean;
   /** A request's kept `.heapsnapshot` file, when downloads are on and it has not expired. */
   snapshotFile(id: string, side: SnapshotSide): string | undefined;
+  /** The whole-process view (`/api/process`). */
+  processReport(): ProcessReport;
+  /** Forces a full collection and judges the residual heap (`POST /api/process/audit`). */
+  runAudit(): IntegrityAudit;
+  /** The per-process token state-changing requests must carry. */
+  readonly actionToken: string;
   flush(): Promise<void>;
 }
 
@@ -141,6 +149,61 @@ function noProfileMessage(record: RequestRecord): string {
   );
 }
 
+/** Most bytes read of an audit request's form body (it carries only the token). */
+const MAX_FORM_BYTES = 1024;
+
+/**
+ * `POST /api/process/audit`: forces a full collection and records the verdict. State-changing, so it needs the
+ * per-process token, in an `X-Ramflow-Token` header (JSON answer) or in the dashboard form's body (redirect back).
+ */
+async function handleAudit(
+  host: DashboardHost,
+  req: IncomingMessage,
+  res: ServerResponse,
+  method: string,
+): Promise<void> {
+  if (method !== 'POST') {
+    send(res, method, 405, 'text/plain; charset=utf-8', 'Method Not Allowed', { allow: 'POST' });
+    return;
+  }
+  const header = req.headers['x-ramflow-token'];
+  let token = typeof header === 'string' ? header : undefined;
+  const fromForm = token === undefined;
+  if (fromForm) {
+    const body = await readSmallBody(req, MAX_FORM_BYTES);
+    token = body === undefined ? undefined : (new URLSearchParams(body).get('token') ?? undefined);
+  }
+  if (token !== host.actionToken) {
+    sendJson(res, method, 403, {
+      error: 'forbidden',
+      message:
+        'State-changing requests need the token from the dashboard (X-Ramflow-Token header or the form).',
+    });
+    return;
+  }
+  const audit = host.runAudit();
+  if (fromForm) {
+    res.statusCode = 303;
+    res.setHeader('location', `${host.basePath}/process`);
+    res.setHeader('cache-control', 'no-store');
+    res.end();
+    return;
+  }
+  sendJson(res, method, 200, audit);
+}
+
+/** The request body as text, or undefined when it is longer than `limit` bytes. */
+async function readSmallBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let length = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    length += chunk.length;
+    if (length > limit) return undefined;
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 /** Streams a file download (a `.heapsnapshot` can be hundreds of MB: never read into memory). */
 function sendFile(res: ServerResponse, method: string, file: string, filename: string): void {
   const size = statSync(file).size;
@@ -186,6 +249,10 @@ export async function handleDashboard(
         host.templates.render('dashboard/not-found', { basePath: host.basePath, message }),
       );
   };
+  if (path === '/api/process/audit') {
+    await handleAudit(host, req, res, method);
+    return;
+  }
   if (method !== 'GET' && method !== 'HEAD') {
     send(res, method, 405, 'text/plain; charset=utf-8', 'Method Not Allowed', { allow: 'GET, HEAD' });
     return;
@@ -217,6 +284,24 @@ export async function handleDashboard(
     );
     return;
   }
+  if (path === '/api/process') {
+    sendJson(res, method, 200, host.processReport());
+    return;
+  }
+  if (path === '/process') {
+    send(
+      res,
+      method,
+      200,
+      'text/html; charset=utf-8',
+      host.templates.render('dashboard/process', {
+        basePath: host.basePath,
+        token: host.actionToken,
+        panel: processPanel(host.processReport()),
+      }),
+    );
+    return;
+  }
   if (path === '/api/backend') {
     sendJson(res, method, 200, {
       name: host.backend.name,
@@ -240,7 +325,10 @@ export async function handleDashboard(
       heapDelta: summary.heapDelta,
       allocated: summary.allocated,
       severity: summary.severity,
-      summaryHtml: host.templates.render('fragments/summary', summary),
+      summaryHtml: host.templates.render('fragments/summary', {
+        ...summary,
+        process: processCompact(host.processReport(), host.basePath),
+      }),
     });
     return;
   }

@@ -1,6 +1,6 @@
 import { formatBytes, formatMs, formatSignedBytes } from '../../format.js';
-import { snapshotHref } from './heap-objects.js';
 import type { Concurrency, RequestRecord, SeverityThresholds } from '../../types.js';
+import { snapshotHref } from './heap-objects.js';
 
 /** What the Summary panel shows, from header-time figures (toolbar) or from a stored record (dashboard). */
 export interface SummaryInput {

@@ -1,0 +1,268 @@
+import { totalmem } from 'node:os';
+import { constants, PerformanceObserver, performance } from 'node:perf_hooks';
+import v8 from 'node:v8';
+import { getForceGc } from '../backends/force-gc.js';
+import type { GcLedger } from '../backends/gc-ledger.js';
+import { type BootstrapReport, bootstrapReport } from './bootstrap.js';
+import { type CgroupMemory, readCgroupMemory } from './cgroup.js';
+import { heapBreakdown } from './heap-breakdown.js';
+import { type LeakAssessment, LeakTrend } from './leak-trend.js';
+import {
+  expansionFactor,
+  type SafetyMargin,
+  safetyMargin,
+  suggestedContainerLimit,
+} from './memory-limits.js';
+import { Timeline } from './timeline.js';
+
+/** A timeline sample this often while ramflow runs (a `process.memoryUsage()` read, ~12 µs). */
+const SAMPLE_INTERVAL_MS = 1000;
+/**
+ * The leak trend needs the used heap after full collections, and V8 runs few of them while memory is plentiful
+ * (2 in 200 requests that each leaked 1 MB, measured). So ramflow adds its own, off the request path, when at
+ * least this many requests finished since the last point…
+ */
+const PROBE_MIN_REQUESTS = 5;
+/** …and the collections it forced took at most this share of the time since (a full GC costs ~1 ms per MB). */
+const PROBE_TIME_BUDGET = 0.02;
+/** Recent requests the allocation rate is computed over. */
+const RATE_WINDOW = 256;
+
+/** Plain JSON of `GET basePath/api/process`. */
+export interface ProcessReport {
+  /** When this report was made. */
+  at: string;
+  uptimeMs: number;
+  bootstrap: BootstrapReport;
+  memory: {
+    rssBytes: number;
+    /** Highest RSS of the process so far (`process.resourceUsage().maxRSS`). */
+    peakRssBytes: number;
+    /** Peak RSS + 20%, rounded up to a MiB: a container memory limit this process would have survived. */
+    suggestedLimitBytes: number;
+    safetyMargin: SafetyMargin;
+    /** Peak RSS over the RSS when the app became ready (or at ramflow's import without the preload). */
+    expansionFactor: number | null;
+    cgroup: CgroupMemory | null;
+  };
+  /** Bytes allocated per second by recent profiled requests (process counters), over their time span. */
+  allocationRate: { bytesPerSecond: number | null; requests: number; windowMs: number };
+  heap: ReturnType<typeof heapBreakdown>;
+  leak: LeakAssessment & {
+    /** How the points were obtained. */
+    method: string;
+  };
+  timeline: ReturnType<Timeline['toJSON']>;
+  /** The last integrity audit, if one was run (`POST basePath/api/process/audit`). */
+  audit: IntegrityAudit | null;
+}
+
+/** A forced full collection, and how much heap is left over the app-ready baseline. */
+export interface IntegrityAudit {
+  at: string;
+  verdict: 'SECURE' | 'BLOATED';
+  /** Used heap after the forced collection. */
+  heapUsedBytes: number;
+  baselineHeapBytes: number;
+  /** Which footprint is the baseline (app ready, or bootstrap when the app never signalled ready). */
+  baseline: string;
+  residualBytes: number;
+  /** Residual allowed before the verdict is BLOATED: 20% of the baseline, at least 8 MiB. */
+  toleranceBytes: number;
+  collectionMs: number;
+  explanation: string;
+}
+
+/**
+ * The whole-process view (SPEC §5): footprint and package costs at bootstrap, peak RSS and the safety margin under
+ * the container's limit, allocation rate, heap spaces, a leak trend from the used heap after full collections
+ * across requests, a bounded memory timeline, and integrity audits on demand. Fed by ramflow's request lifecycle;
+ * everything it keeps is bounded.
+ */
+export class ProcessInsights {
+  readonly timeline = new Timeline();
+  readonly leak = new LeakTrend();
+  #audit: IntegrityAudit | null = null;
+  #cgroup: CgroupMemory | undefined | null = null;
+  readonly #rates: Array<{ at: number; bytes: number }> = [];
+  #sampler: NodeJS.Timeout | undefined;
+  #observer: PerformanceObserver | undefined;
+  #requestsSincePoint = 0;
+  #lastPointAt = performance.now();
+  #probeMs = 0;
+  #probeScheduled = false;
+  #closed = false;
+
+  constructor(readonly ledger: () => GcLedger) {
+    this.#sample();
+    this.#sampler = setInterval(() => this.#sample(), SAMPLE_INTERVAL_MS);
+    this.#sampler.unref();
+    try {
+      this.#observer = new PerformanceObserver((list) => {
+        for (const entry of list.getEntries()) this.#onGc(entry);
+      });
+      this.#observer.observe({ entryTypes: ['gc'] });
+    } catch {
+      this.#observer = undefined;
+    }
+  }
+
+  /** A profiled request finished. Cheap; may schedule a leak-trend point after the current turn. */
+  requestFinished(id: string, method: string, path: string, allocatedBytes: number | null): void {
+    if (this.#closed) return;
+    const route = `${method} ${path}`;
+    this.leak.noteRequest(route);
+    const now = Date.now();
+    this.timeline.mark({ at: now, kind: 'request', label: route.slice(0, 200), id });
+    if (allocatedBytes !== null) {
+      this.#rates.push({ at: now, bytes: allocatedBytes });
+      if (this.#rates.length > RATE_WINDOW) this.#rates.shift();
+    }
+    this.#requestsSincePoint++;
+    this.#maybeProbe();
+  }
+
+  /**
+   * Forces a full collection and compares the used heap left with the app-ready baseline: SECURE when the
+   * residual is within the tolerance, BLOATED otherwise, with the numbers.
+   */
+  audit(): IntegrityAudit {
+    const began = performance.now();
+    const heapUsedBytes = this.ledger().collect(getForceGc());
+    const collectionMs = performance.now() - began;
+    this.#addPoint(heapUsedBytes);
+    const boot = bootstrapReport();
+    const baselineFootprint = boot.appReady ?? boot.bootstrap;
+    const baseline = boot.appReady
+      ? 'app ready'
+      : boot.source === 'preload'
+        ? 'bootstrap'
+        : "ramflow's import";
+    const baselineHeapBytes = baselineFootprint.heapUsedBytes;
+    const residualBytes = heapUsedBytes - baselineHeapBytes;
+    const toleranceBytes = Math.max(8 * 1024 * 1024, Math.round(baselineHeapBytes * 0.2));
+    const verdict = residualBytes <= toleranceBytes ? 'SECURE' : 'BLOATED';
+    const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+    this.#audit = {
+      at: new Date().toISOString(),
+      verdict,
+      heapUsedBytes,
+      baselineHeapBytes,
+      baseline,
+      residualBytes,
+      toleranceBytes,
+      collectionMs: Math.round(collectionMs * 100) / 100,
+      explanation:
+        verdict === 'SECURE'
+          ? `After a full collection the heap holds ${mb(heapUsedBytes)}, ${mb(residualBytes)} over the ${baseline} baseline (${mb(baselineHeapBytes)}): within the ${mb(toleranceBytes)} tolerance.`
+          : `After a full collection the heap still holds ${mb(heapUsedBytes)}, ${mb(residualBytes)} over the ${baseline} baseline (${mb(baselineHeapBytes)}), above the ${mb(toleranceBytes)} tolerance: something the requests created stays alive. See the leak trend and ask a suspect request for heap snapshots (?ramflow=snapshot).`,
+    };
+    return this.#audit;
+  }
+
+  report(): ProcessReport {
+    const usage = process.memoryUsage();
+    const peakRssBytes = Math.max(process.resourceUsage().maxRSS * 1024, usage.rss);
+    if (this.#cgroup === null) this.#cgroup = readCgroupMemory();
+    const cgroup = readCgroupMemory() ?? this.#cgroup;
+    const constrained =
+      typeof process.constrainedMemory === 'function' ? process.constrainedMemory() : undefined;
+    const boot = bootstrapReport();
+    const ready = boot.appReady ?? boot.bootstrap;
+    const first = this.#rates[0];
+    const last = this.#rates.at(-1);
+    const windowMs = first && last ? last.at - first.at : 0;
+    const bytes = this.#rates.reduce((sum, rate) => sum + rate.bytes, 0);
+    return {
+      at: new Date().toISOString(),
+      uptimeMs: Math.round(process.uptime() * 1000),
+      bootstrap: boot,
+      memory: {
+        rssBytes: usage.rss,
+        peakRssBytes,
+        suggestedLimitBytes: suggestedContainerLimit(peakRssBytes),
+        safetyMargin: safetyMargin({
+          rssBytes: usage.rss,
+          cgroup,
+          constrainedMemory: constrained,
+          hostTotalBytes: totalmem(),
+        }),
+        expansionFactor: expansionFactor(peakRssBytes, ready.rssBytes) ?? null,
+        cgroup: cgroup ?? null,
+      },
+      allocationRate: {
+        bytesPerSecond: windowMs > 0 ? Math.round((bytes / windowMs) * 1000) : null,
+        requests: this.#rates.length,
+        windowMs,
+      },
+      heap: heapBreakdown(),
+      leak: {
+        ...this.leak.assess(),
+        method: `used heap after full collections: V8's own, and one ramflow forces after at least ${PROBE_MIN_REQUESTS} requests when the collections it forced took at most ${PROBE_TIME_BUDGET * 100}% of the time since`,
+      },
+      timeline: this.timeline.toJSON(),
+      audit: this.#audit,
+    };
+  }
+
+  close(): void {
+    this.#closed = true;
+    if (this.#sampler !== undefined) clearInterval(this.#sampler);
+    this.#observer?.disconnect();
+  }
+
+  #sample(): void {
+    try {
+      const usage = process.memoryUsage();
+      this.timeline.sample({
+        at: Date.now(),
+        rssBytes: usage.rss,
+        heapUsedBytes: usage.heapUsed,
+        externalBytes: usage.external,
+      });
+    } catch {
+      // A failed reading leaves a gap in the timeline, nothing more.
+    }
+  }
+
+  #onGc(entry: PerformanceEntry): void {
+    const detail = (entry as { detail?: { kind?: number } }).detail;
+    const major = detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR;
+    // Full collections, and any collection long enough to notice, are marked on the timeline.
+    if (major || entry.duration >= 5) {
+      this.timeline.mark({
+        at: Math.round(performance.timeOrigin + entry.startTime),
+        kind: 'gc',
+        label: major ? 'mark-compact' : 'long pause',
+        detail: `${entry.duration.toFixed(1)} ms`,
+      });
+    }
+    // V8's own full collection: the used heap now (a loop turn later) is a point of the leak trend.
+    if (major && this.#requestsSincePoint > 0) this.#addPoint(v8.getHeapStatistics().used_heap_size);
+  }
+
+  #addPoint(heapBytes: number): void {
+    this.leak.addPoint(heapBytes);
+    this.#requestsSincePoint = 0;
+    this.#lastPointAt = performance.now();
+  }
+
+  /** Schedules a forced full collection for the leak trend when it fits the time budget (see the constants). */
+  #maybeProbe(): void {
+    if (this.#probeScheduled || this.#requestsSincePoint < PROBE_MIN_REQUESTS) return;
+    const elapsed = performance.now() - this.#lastPointAt;
+    if (this.#probeMs > elapsed * PROBE_TIME_BUDGET) return;
+    this.#probeScheduled = true;
+    setImmediate(() => {
+      this.#probeScheduled = false;
+      if (this.#closed) return;
+      const began = performance.now();
+      try {
+        this.#addPoint(this.ledger().collect(getForceGc()));
+      } catch {
+        return;
+      }
+      this.#probeMs = performance.now() - began;
+    }).unref();
+  }
+}
