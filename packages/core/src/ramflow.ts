@@ -114,7 +114,10 @@ class RamflowInstance implements Ramflow, SessionHost {
       );
     }
     if (this.options.enabled !== false) {
-      this.#insights = new ProcessInsights(() => this.#ledger);
+      this.#insights = new ProcessInsights(
+        () => this.#ledger,
+        () => this.activeCount,
+      );
       // Compile the toolbar once the app has finished starting, not inside its first request (~20 ms).
       setImmediate(() => {
         try {
@@ -334,12 +337,18 @@ class RamflowInstance implements Ramflow, SessionHost {
   }
 
   processReport(): ProcessReport {
-    this.#insights ??= new ProcessInsights(() => this.#ledger);
+    this.#insights ??= new ProcessInsights(
+      () => this.#ledger,
+      () => this.activeCount,
+    );
     return this.#insights.report();
   }
 
   runAudit(): IntegrityAudit {
-    this.#insights ??= new ProcessInsights(() => this.#ledger);
+    this.#insights ??= new ProcessInsights(
+      () => this.#ledger,
+      () => this.activeCount,
+    );
     return this.#insights.audit();
   }
 
@@ -385,6 +394,7 @@ class RamflowInstance implements Ramflow, SessionHost {
     this.activeCount--;
     this.#lastActivity = performance.now();
     session.freezeConcurrency();
+    this.#insights?.requestEnded(session.id, session.route);
     this.#pending.push(session);
     if (this.#pending.length > MAX_PENDING) {
       // Bounded: the oldest waiting window is finalized now, with the reason its allocation is unknown.
@@ -536,12 +546,7 @@ class RamflowInstance implements Ramflow, SessionHost {
   ): Promise<void> {
     try {
       const record = session.toRecord(memory, extra);
-      this.#insights?.requestFinished(
-        record.id,
-        record.request.method,
-        record.request.path,
-        record.memory.allocatedBytes,
-      );
+      this.#insights?.recordStored(record);
       await this.store.add(record);
     } catch (error) {
       this.#log.once('error', 'store', `could not store a request record: ${describeError(error).message}`);

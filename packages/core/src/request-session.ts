@@ -239,6 +239,12 @@ export class Session implements RequestSession {
     this.#overheadMs += performance.now() - began;
   }
 
+  /** `GET /path` (no query string): how the process view names the request's route. */
+  get route(): string {
+    const query = this.#url.indexOf('?');
+    return `${this.#method} ${(query < 0 ? this.#url : this.#url.slice(0, query)).slice(0, 200)}`;
+  }
+
   /** The record's heap-snapshot part, once the worker has analysed the after snapshot (may take seconds). */
   async snapshotResult(): Promise<Partial<RequestRecord> | undefined> {
     if (this.#snapshot !== undefined) return this.#snapshot.result();

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { sharedGcLedger } from '../src/backends/gc-ledger.js';
 import { ProcessInsights } from '../src/process/process-insights.js';
+import type { RequestRecord } from '../src/types.js';
 
 describe('ProcessInsights', () => {
   test('every buffer stays bounded after 10,000 requests', async () => {
@@ -13,7 +14,12 @@ describe('ProcessInsights', () => {
     const insights = new ProcessInsights(() => ledger);
     try {
       for (let i = 0; i < 10_000; i++) {
-        insights.requestFinished(`id-${i}`, 'GET', `/route-${i % 300}`, 1000 + i);
+        insights.requestEnded(`id-${i}`, `GET /route-${i % 300}`);
+        insights.recordStored({
+          startedAt: new Date().toISOString(),
+          durationMs: 1,
+          memory: { allocatedBytes: 1000 + i },
+        } as unknown as RequestRecord);
         if (i % 500 === 0) await new Promise((resolve) => setImmediate(resolve));
       }
       await new Promise((resolve) => setImmediate(resolve));

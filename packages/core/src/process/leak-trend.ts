@@ -127,7 +127,7 @@ export class LeakTrend {
     });
     if (!first || slots.length < MIN_POINTS) {
       return unknown(
-        `Only ${slots.length} points after major GCs so far; at least ${MIN_POINTS} are needed.`,
+        `Only ${slots.length} point${slots.length === 1 ? '' : 's'} after full collections so far; at least ${MIN_POINTS} are needed.`,
       );
     }
     if (span < MIN_REQUESTS) {

@@ -3,6 +3,7 @@ import { constants, PerformanceObserver, performance } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import { getForceGc } from '../backends/force-gc.js';
 import type { GcLedger } from '../backends/gc-ledger.js';
+import type { RequestRecord } from '../types.js';
 import { type BootstrapReport, bootstrapReport } from './bootstrap.js';
 import { type CgroupMemory, readCgroupMemory } from './cgroup.js';
 import { heapBreakdown } from './heap-breakdown.js';
@@ -23,8 +24,14 @@ const SAMPLE_INTERVAL_MS = 1000;
  * least this many requests finished since the last point…
  */
 const PROBE_MIN_REQUESTS = 5;
-/** …and the collections it forced took at most this share of the time since (a full GC costs ~1 ms per MB). */
+/** …and the collections it forced took at most this share of the time since (a full GC costs ~1 ms per MB)… */
 const PROBE_TIME_BUDGET = 0.02;
+/**
+ * …or at least this many requests finished since and none is in flight: the collection then delays no request
+ * but one that arrives during it (as ramflow's idle cleanups do), and a person clicking through the app gets
+ * points at a steady rate however fast the machine is.
+ */
+const PROBE_IDLE_REQUESTS = 25;
 /** Recent requests the allocation rate is computed over. */
 const RATE_WINDOW = 256;
 
@@ -84,7 +91,7 @@ export class ProcessInsights {
   readonly leak = new LeakTrend();
   #audit: IntegrityAudit | null = null;
   #cgroup: CgroupMemory | undefined | null = null;
-  readonly #rates: Array<{ at: number; bytes: number }> = [];
+  readonly #rates: Array<{ start: number; end: number; bytes: number }> = [];
   #sampler: NodeJS.Timeout | undefined;
   #observer: PerformanceObserver | undefined;
   #requestsSincePoint = 0;
@@ -93,7 +100,11 @@ export class ProcessInsights {
   #probeScheduled = false;
   #closed = false;
 
-  constructor(readonly ledger: () => GcLedger) {
+  /** `inFlight` counts the profiled requests running now. */
+  constructor(
+    readonly ledger: () => GcLedger,
+    readonly inFlight: () => number = () => 0,
+  ) {
     this.#sample();
     this.#sampler = setInterval(() => this.#sample(), SAMPLE_INTERVAL_MS);
     this.#sampler.unref();
@@ -107,19 +118,25 @@ export class ProcessInsights {
     }
   }
 
-  /** A profiled request finished. Cheap; may schedule a leak-trend point after the current turn. */
-  requestFinished(id: string, method: string, path: string, allocatedBytes: number | null): void {
+  /**
+   * A profiled request's response finished (`route` is `METHOD /path`). Cheap; may schedule a leak-trend point
+   * after the current turn.
+   */
+  requestEnded(id: string, route: string): void {
     if (this.#closed) return;
-    const route = `${method} ${path}`;
     this.leak.noteRequest(route);
-    const now = Date.now();
-    this.timeline.mark({ at: now, kind: 'request', label: route.slice(0, 200), id });
-    if (allocatedBytes !== null) {
-      this.#rates.push({ at: now, bytes: allocatedBytes });
-      if (this.#rates.length > RATE_WINDOW) this.#rates.shift();
-    }
+    this.timeline.mark({ at: Date.now(), kind: 'request', label: route, id });
     this.#requestsSincePoint++;
     this.#maybeProbe();
+  }
+
+  /** A request's record was stored: its settled allocation counts in the allocation rate, at the time it ran. */
+  recordStored(record: RequestRecord): void {
+    const bytes = record.memory.allocatedBytes;
+    if (this.#closed || bytes === null) return;
+    const start = Date.parse(record.startedAt);
+    this.#rates.push({ start, end: start + record.durationMs, bytes });
+    if (this.#rates.length > RATE_WINDOW) this.#rates.shift();
   }
 
   /**
@@ -169,10 +186,16 @@ export class ProcessInsights {
       typeof process.constrainedMemory === 'function' ? process.constrainedMemory() : undefined;
     const boot = bootstrapReport();
     const ready = boot.appReady ?? boot.bootstrap;
-    const first = this.#rates[0];
-    const last = this.#rates.at(-1);
-    const windowMs = first && last ? last.at - first.at : 0;
-    const bytes = this.#rates.reduce((sum, rate) => sum + rate.bytes, 0);
+    // Over the wall time from the first of the recent requests' start to the last one's end.
+    let from = Number.POSITIVE_INFINITY;
+    let to = Number.NEGATIVE_INFINITY;
+    let bytes = 0;
+    for (const rate of this.#rates) {
+      from = Math.min(from, rate.start);
+      to = Math.max(to, rate.end);
+      bytes += rate.bytes;
+    }
+    const windowMs = this.#rates.length > 0 ? Math.max(0, Math.round(to - from)) : 0;
     return {
       at: new Date().toISOString(),
       uptimeMs: Math.round(process.uptime() * 1000),
@@ -198,7 +221,7 @@ export class ProcessInsights {
       heap: heapBreakdown(),
       leak: {
         ...this.leak.assess(),
-        method: `used heap after full collections: V8's own, and one ramflow forces after at least ${PROBE_MIN_REQUESTS} requests when the collections it forced took at most ${PROBE_TIME_BUDGET * 100}% of the time since`,
+        method: `used heap after full collections: V8's own, and one ramflow forces after at least ${PROBE_MIN_REQUESTS} requests when its forced collections took at most ${PROBE_TIME_BUDGET * 100}% of the time since, or after ${PROBE_IDLE_REQUESTS} requests when none is in flight`,
       },
       timeline: this.timeline.toJSON(),
       audit: this.#audit,
@@ -247,15 +270,20 @@ export class ProcessInsights {
     this.#lastPointAt = performance.now();
   }
 
-  /** Schedules a forced full collection for the leak trend when it fits the time budget (see the constants). */
+  /** A forced full collection for the leak trend would fit the time budget or an idle moment (see the constants). */
+  #probeFits(): boolean {
+    if (this.#requestsSincePoint < PROBE_MIN_REQUESTS) return false;
+    if (this.#requestsSincePoint >= PROBE_IDLE_REQUESTS && this.inFlight() === 0) return true;
+    return this.#probeMs <= (performance.now() - this.#lastPointAt) * PROBE_TIME_BUDGET;
+  }
+
+  /** Schedules a forced full collection for the leak trend, after the current turn, when it fits. */
   #maybeProbe(): void {
-    if (this.#probeScheduled || this.#requestsSincePoint < PROBE_MIN_REQUESTS) return;
-    const elapsed = performance.now() - this.#lastPointAt;
-    if (this.#probeMs > elapsed * PROBE_TIME_BUDGET) return;
+    if (this.#probeScheduled || !this.#probeFits()) return;
     this.#probeScheduled = true;
     setImmediate(() => {
       this.#probeScheduled = false;
-      if (this.#closed) return;
+      if (this.#closed || !this.#probeFits()) return;
       const began = performance.now();
       try {
         this.#addPoint(this.ledger().collect(getForceGc()));
