@@ -12,6 +12,12 @@ const WORKER_IDLE_MS = 60_000;
  * neither hold snapshot requests nor make `flush` wait forever. A 1 GB heap takes about 1-2 minutes to snapshot.
  */
 const SNAPSHOT_TIMEOUT_MS = 10 * 60_000;
+/**
+ * While the worker waits for the main thread to take a snapshot, the main thread runs a no-op this often. The
+ * worker's inspector commands reach the main thread as V8 interrupts, serviced when JavaScript runs; an idle main
+ * thread sometimes left them waiting until something else ran (25 s here, in 1 of 6 runs of the browser test).
+ */
+const PUMP_INTERVAL_MS = 5;
 
 /** The worker's module next to this one: `.ts` when run from source, `.mjs`/`.cjs` from the build. */
 function workerUrl(): URL {
@@ -46,6 +52,7 @@ export class HeapSnapshotService {
   readonly #waiters = new Map<string, Waiter>();
   #busy: string | undefined;
   #idleTimer: NodeJS.Timeout | undefined;
+  #pump: NodeJS.Timeout | undefined;
   #closed = false;
   /** Snapshots taken and refused, for the backend stats. */
   readonly counts = { taken: 0, refused: 0, failed: 0 };
@@ -139,6 +146,7 @@ export class HeapSnapshotService {
 
   async close(): Promise<void> {
     this.#closed = true;
+    if (this.#pump !== undefined) clearInterval(this.#pump);
     if (this.#idleTimer !== undefined) clearTimeout(this.#idleTimer);
     const worker = this.#worker;
     this.#worker = undefined;
@@ -181,6 +189,12 @@ export class HeapSnapshotService {
           reject(error);
         },
       });
+      this.#pump ??= setInterval(() => {
+        if (this.#waiters.size === 0) {
+          clearInterval(this.#pump);
+          this.#pump = undefined;
+        }
+      }, PUMP_INTERVAL_MS);
       worker.postMessage(request);
     });
   }
