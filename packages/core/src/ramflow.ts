@@ -116,7 +116,7 @@ class RamflowInstance implements Ramflow, SessionHost {
     if (this.options.enabled !== false) {
       this.#insights = new ProcessInsights(
         () => this.#ledger,
-        () => this.activeCount,
+        () => ({ inFlight: this.activeCount, started: this.startedCount }),
       );
       // Compile the toolbar once the app has finished starting, not inside its first request (~20 ms).
       setImmediate(() => {
@@ -339,7 +339,7 @@ class RamflowInstance implements Ramflow, SessionHost {
   processReport(): ProcessReport {
     this.#insights ??= new ProcessInsights(
       () => this.#ledger,
-      () => this.activeCount,
+      () => ({ inFlight: this.activeCount, started: this.startedCount }),
     );
     return this.#insights.report();
   }
@@ -347,7 +347,7 @@ class RamflowInstance implements Ramflow, SessionHost {
   runAudit(): IntegrityAudit {
     this.#insights ??= new ProcessInsights(
       () => this.#ledger,
-      () => this.activeCount,
+      () => ({ inFlight: this.activeCount, started: this.startedCount }),
     );
     return this.#insights.audit();
   }

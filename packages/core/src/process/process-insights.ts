@@ -20,18 +20,20 @@ import { Timeline } from './timeline.js';
 const SAMPLE_INTERVAL_MS = 1000;
 /**
  * The leak trend needs the used heap after full collections, and V8 runs few of them while memory is plentiful
- * (2 in 200 requests that each leaked 1 MB, measured). So ramflow adds its own, off the request path, when at
- * least this many requests finished since the last point…
+ * (2 in 200 requests that each leaked 1 MB, measured). So ramflow forces one when at least PROBE_IDLE_REQUESTS
+ * requests finished since the last point and the app then stayed idle (no profiled request started or in flight)
+ * for PROBE_IDLE_MS: the collection delays no request but one arriving during it, as ramflow's idle cleanups do.
+ * Under sustained load the app is never idle and only V8's own full collections count: forcing them there, even
+ * under a 2% time budget, halved Fastify's throughput on a trivial route (bench/overhead.mjs), so it does not.
  */
-const PROBE_MIN_REQUESTS = 5;
-/** …and the collections it forced took at most this share of the time since (a full GC costs ~1 ms per MB)… */
-const PROBE_TIME_BUDGET = 0.02;
-/**
- * …or at least this many requests finished since and none is in flight: the collection then delays no request
- * but one that arrives during it (as ramflow's idle cleanups do), and a person clicking through the app gets
- * points at a steady rate however fast the machine is.
- */
-const PROBE_IDLE_REQUESTS = 25;
+const PROBE_IDLE_REQUESTS = 20;
+const PROBE_IDLE_MS = 10;
+
+/** What the insights need to know about ramflow's requests: how many are in flight, and how many started so far. */
+export interface RequestActivity {
+  inFlight: number;
+  started: number;
+}
 /** Recent requests the allocation rate is computed over. */
 const RATE_WINDOW = 256;
 
@@ -95,15 +97,12 @@ export class ProcessInsights {
   #sampler: NodeJS.Timeout | undefined;
   #observer: PerformanceObserver | undefined;
   #requestsSincePoint = 0;
-  #lastPointAt = performance.now();
-  #probeMs = 0;
-  #probeScheduled = false;
+  #idleTimer: NodeJS.Timeout | undefined;
   #closed = false;
 
-  /** `inFlight` counts the profiled requests running now. */
   constructor(
     readonly ledger: () => GcLedger,
-    readonly inFlight: () => number = () => 0,
+    readonly activity: () => RequestActivity = () => ({ inFlight: 0, started: 0 }),
   ) {
     this.#sample();
     this.#sampler = setInterval(() => this.#sample(), SAMPLE_INTERVAL_MS);
@@ -221,7 +220,7 @@ export class ProcessInsights {
       heap: heapBreakdown(),
       leak: {
         ...this.leak.assess(),
-        method: `used heap after full collections: V8's own, and one ramflow forces after at least ${PROBE_MIN_REQUESTS} requests when its forced collections took at most ${PROBE_TIME_BUDGET * 100}% of the time since, or after ${PROBE_IDLE_REQUESTS} requests when none is in flight`,
+        method: `used heap after full collections: V8's own, and one ramflow forces after ${PROBE_IDLE_REQUESTS} requests once the app has been idle for ${PROBE_IDLE_MS} ms (never under sustained load)`,
       },
       timeline: this.timeline.toJSON(),
       audit: this.#audit,
@@ -231,6 +230,7 @@ export class ProcessInsights {
   close(): void {
     this.#closed = true;
     if (this.#sampler !== undefined) clearInterval(this.#sampler);
+    if (this.#idleTimer !== undefined) clearTimeout(this.#idleTimer);
     this.#observer?.disconnect();
   }
 
@@ -267,30 +267,26 @@ export class ProcessInsights {
   #addPoint(heapBytes: number): void {
     this.leak.addPoint(heapBytes);
     this.#requestsSincePoint = 0;
-    this.#lastPointAt = performance.now();
   }
 
-  /** A forced full collection for the leak trend would fit the time budget or an idle moment (see the constants). */
-  #probeFits(): boolean {
-    if (this.#requestsSincePoint < PROBE_MIN_REQUESTS) return false;
-    if (this.#requestsSincePoint >= PROBE_IDLE_REQUESTS && this.inFlight() === 0) return true;
-    return this.#probeMs <= (performance.now() - this.#lastPointAt) * PROBE_TIME_BUDGET;
-  }
-
-  /** Schedules a forced full collection for the leak trend, after the current turn, when it fits. */
+  /** Schedules a forced full collection for the leak trend once the app is idle after enough requests. */
   #maybeProbe(): void {
-    if (this.#probeScheduled || !this.#probeFits()) return;
-    this.#probeScheduled = true;
-    setImmediate(() => {
-      this.#probeScheduled = false;
-      if (this.#closed || !this.#probeFits()) return;
-      const began = performance.now();
-      try {
-        this.#addPoint(this.ledger().collect(getForceGc()));
-      } catch {
-        return;
-      }
-      this.#probeMs = performance.now() - began;
-    }).unref();
+    if (this.#requestsSincePoint < PROBE_IDLE_REQUESTS || this.#idleTimer !== undefined) return;
+    const startedBefore = this.activity().started;
+    this.#idleTimer = setTimeout(() => {
+      this.#idleTimer = undefined;
+      const now = this.activity();
+      if (this.#closed || now.inFlight > 0 || now.started !== startedBefore) return;
+      this.#probe();
+    }, PROBE_IDLE_MS);
+    this.#idleTimer.unref();
+  }
+
+  #probe(): void {
+    try {
+      this.#addPoint(this.ledger().collect(getForceGc()));
+    } catch {
+      // No point this time; the next idle moment tries again.
+    }
   }
 }
