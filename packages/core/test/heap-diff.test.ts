@@ -135,7 +135,7 @@ function assertMatchesReference(
   const named = diff.newObjects.filter(
     (g) => g.type === 'object' && !g.constructorName.startsWith('system /'),
   );
-  const withPaths = new Set([...diff.newObjects.slice(0, pathGroups), ...named.slice(0, pathGroups)]);
+  const withPaths = new Set([...diff.newObjects.slice(0, pathGroups), ...named.slice(0, 10)]);
   diff.newObjects.forEach((g) => {
     if (!withPaths.has(g)) {
       assert.equal(g.paths.length, 0);
@@ -406,7 +406,12 @@ describe('diffNewObjects on hand-built graphs', () => {
   });
 
   test('groups past the limit are merged; paths only for the first groups', () => {
-    const diff = diffNewObjects(graph, 99, { groupLimit: 2, pathGroups: 1, pathsPerGroup: 1 });
+    const diff = diffNewObjects(graph, 99, {
+      groupLimit: 2,
+      pathGroups: 1,
+      namedPathGroups: 1,
+      pathsPerGroup: 1,
+    });
     assert.deepEqual(
       diff.newObjects.map((g) => [g.constructorName, g.paths.length]),
       [

@@ -56,12 +56,14 @@ export function maxJsObjectId(graph: HeapSnapshotGraph): number {
 export interface HeapDiffOptions {
   /** Groups reported one by one; the rest are merged into `omitted`. Default 100. */
   groupLimit?: number;
-  /**
-   * How many of the largest groups (by retained size) get retainer paths, and as many more of the largest
-   * constructor-named object groups (the app's classes, `Array`, `Map`, …), which engine-internal groups such as
-   * `(compiled code)` would otherwise crowd out after a request that loaded code. Default 5.
-   */
+  /** How many of the largest groups (by retained size) get retainer paths. Default 5. */
   pathGroups?: number;
+  /**
+   * How many of the largest constructor-named object groups (the app's classes, `Array`, `Map`, …) get retainer
+   * paths too: engine-internal groups such as `(compiled code)` and the framework's or ramflow's own first-use
+   * objects would otherwise crowd them out. Default 10.
+   */
+  namedPathGroups?: number;
   /** Retainer paths per such group, to its largest (by retained size) objects. Default 3. */
   pathsPerGroup?: number;
   /** Steps kept of a longer path (its object end). Default 24. */
@@ -108,6 +110,7 @@ export function diffNewObjects(
 ): Pick<HeapObjectsDiff, 'newObjects' | 'totals' | 'omitted' | 'notes'> {
   const groupLimit = options.groupLimit ?? 100;
   const pathGroups = options.pathGroups ?? 5;
+  const namedPathGroups = options.namedPathGroups ?? 10;
   const pathsPerGroup = options.pathsPerGroup ?? 3;
   const maxPathSteps = options.maxPathSteps ?? 24;
 
@@ -131,7 +134,10 @@ export function diffNewObjects(
   );
   // Retainer paths for the largest groups' largest members, found together.
   const withPaths = [
-    ...new Set([...groups.slice(0, pathGroups), ...groups.filter(isNamedObjectGroup).slice(0, pathGroups)]),
+    ...new Set([
+      ...groups.slice(0, pathGroups),
+      ...groups.filter(isNamedObjectGroup).slice(0, namedPathGroups),
+    ]),
   ];
   const targets = withPaths.flatMap((group) => group.best.map((w) => tree.ordinalAt[w] as number));
   const paths = shortestRetainerPaths(after, targets, maxPathSteps, layout, starts, scratch, state);
