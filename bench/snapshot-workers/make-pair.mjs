@@ -3,45 +3,15 @@
 //
 //   node --max-old-space-size=8192 bench/snapshot-workers/make-pair.mjs <target MB> <before path> <after path>
 //
-// The long-lived heap is the same mix as bench/make-snapshot.mjs (orders, lines, notes, closures, a Map, a few
-// Buffers); a snapshot file is about 1.8 x the used heap, so it grows to target / 1.8 first.
+// The long-lived heap is heap-mix.mjs's (the same as bench/make-snapshot.mjs); a snapshot file is about 1.8 x the
+// used heap, so it grows to target / 1.8 first.
 import { writeHeapSnapshot } from 'node:v8';
+import { buildHeap } from './heap-mix.mjs';
 
 const [targetMb, beforePath, afterPath] = process.argv.slice(2);
 const targetHeap = Math.round((Number(targetMb) * 1024 * 1024) / 1.8);
 
-class Order {
-  constructor(i) {
-    this.id = i;
-    this.customer = `customer-${i % 5000}`;
-    this.lines = [];
-    this.total = 0;
-  }
-}
-class Line {
-  constructor(order, i) {
-    this.order = order;
-    this.sku = `sku-${i % 20000}`;
-    this.qty = i % 7;
-    this.price = i * 0.5;
-  }
-}
-const keep = [];
-const index = new Map();
-let i = 0;
-while (process.memoryUsage().heapUsed < targetHeap) {
-  for (let k = 0; k < 2000; k++, i++) {
-    const order = new Order(i);
-    for (let j = 0; j < 4; j++) order.lines.push(new Line(order, i * 4 + j));
-    order.note = { text: `note ${i} \u00e9\u4e2d "quoted" \\ ${i % 13}`, tags: [`a${i % 50}`, `b${i % 30}`] };
-    order.format = () => `${order.id}:${order.total}`;
-    if (i % 97 === 0) order.blob = Buffer.alloc(256 + (i % 512), i % 256);
-    index.set(`k${i}`, order);
-    keep.push(order);
-  }
-}
-globalThis.keep = keep;
-globalThis.index = index;
+buildHeap(targetHeap);
 writeHeapSnapshot(beforePath);
 
 // The "request": a few thousand objects of a few shapes that stay reachable after it.

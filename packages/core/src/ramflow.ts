@@ -66,6 +66,17 @@ function unmeasuredFigures(reason: string): MemoryFigures {
   };
 }
 
+/**
+ * The request asks for an on-demand view: its `header` holds `value` (any case), or its query string has
+ * `ramflow=<query>`.
+ */
+function asksFor(request: RequestInfo, header: string, value: string, query: string): boolean {
+  const raw = request.headers[header];
+  if ((Array.isArray(raw) ? raw.join(',') : raw)?.toLowerCase().includes(value)) return true;
+  const at = request.url.indexOf('?');
+  return at >= 0 && new URLSearchParams(request.url.slice(at + 1)).get('ramflow') === query;
+}
+
 function pathOf(url: string): string {
   const query = url.indexOf('?');
   return query < 0 ? url : url.slice(0, query);
@@ -207,11 +218,7 @@ class RamflowInstance implements Ramflow, SessionHost {
    * shows what the request leaves alive, which needs the request to run alone.
    */
   #wantsRetained(request: RequestInfo): boolean {
-    if (this.backend.name !== 'sampling') return false;
-    const header = request.headers['x-ramflow-profile'];
-    if ((Array.isArray(header) ? header.join(',') : header)?.toLowerCase().includes('retained')) return true;
-    const query = request.url.indexOf('?');
-    return query >= 0 && new URLSearchParams(request.url.slice(query + 1)).get('ramflow') === 'retained';
+    return this.backend.name === 'sampling' && asksFor(request, 'x-ramflow-profile', 'retained', 'retained');
   }
 
   /**
@@ -219,12 +226,10 @@ class RamflowInstance implements Ramflow, SessionHost {
    * demand with `?ramflow=snapshot` or `X-Ramflow-Backend: heap-snapshot`.
    */
   #wantsSnapshot(request: RequestInfo): boolean {
-    if (this.backend.name === 'heap-snapshot') return true;
-    const header = request.headers['x-ramflow-backend'];
-    if ((Array.isArray(header) ? header.join(',') : header)?.toLowerCase().includes('heap-snapshot'))
-      return true;
-    const query = request.url.indexOf('?');
-    return query >= 0 && new URLSearchParams(request.url.slice(query + 1)).get('ramflow') === 'snapshot';
+    return (
+      this.backend.name === 'heap-snapshot' ||
+      asksFor(request, 'x-ramflow-backend', 'heap-snapshot', 'snapshot')
+    );
   }
 
   #wantsExclusive(request: RequestInfo, id: string): boolean {
