@@ -106,7 +106,7 @@ describe('examples/express in Chromium', {
     const toolbar = page.locator('ramflow-toolbar');
     await page.locator('ramflow-toolbar[data-ramflow-settled="1"]').waitFor({ state: 'attached' });
     await toolbar.locator('.rf-badge').click();
-    const action = toolbar.locator('.rf-actions a');
+    const action = toolbar.locator('[data-panel="summary"] .rf-actions a');
     await action.waitFor({ state: 'visible' });
     assert.equal(await action.getAttribute('href'), '/?ramflow=snapshot');
     await Promise.all([page.waitForURL(/\?ramflow=snapshot$/), action.click()]);
@@ -116,7 +116,7 @@ describe('examples/express in Chromium', {
     await panel.waitFor({ state: 'visible' });
     assert.match(await panel.innerText(), /Heap snapshot\s+\d+ new live objects?/);
     assert.equal(
-      await toolbar.locator('.rf-actions').count(),
+      await toolbar.locator('[data-panel="summary"] .rf-actions').count(),
       0,
       'no second offer once snapshots were taken',
     );

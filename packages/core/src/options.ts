@@ -8,6 +8,7 @@ export const DEFAULT_SAMPLING_INTERVAL = 32 * 1024;
 export const DEFAULT_HISTORY_SIZE = 100;
 export const DEFAULT_HISTORY_BYTES = 8 * 1024 * 1024;
 export const ALL_SERVER_TIMING_METRICS: readonly ServerTimingMetric[] = ['heap', 'alloc', 'gc'];
+export const DEFAULT_EDITOR_URL = 'vscode://file/{path}:{line}:{column}';
 export const DEFAULT_IGNORE: ReadonlyArray<string | RegExp> = [
   '/favicon.ico',
   /\.(?:css|js|mjs|map|png|jpe?g|gif|svg|ico|webp|avif|woff2?|ttf|otf)$/i,
@@ -33,6 +34,7 @@ const KNOWN_KEYS = [
   'logger',
   'allowHeapSnapshots',
   'heapSnapshotMemoryLimit',
+  'editorUrl',
 ] as const satisfies ReadonlyArray<keyof RamflowOptions>;
 
 const BACKENDS = ['auto', 'sampling', 'heap-snapshot', 'process'] as const;
@@ -243,6 +245,20 @@ export function resolveOptions(
     );
   }
 
+  const editorUrl = options.editorUrl ?? DEFAULT_EDITOR_URL;
+  if (
+    editorUrl !== false &&
+    (typeof editorUrl !== 'string' ||
+      !editorUrl.includes('{path}') ||
+      !/^[a-z][a-z0-9+.-]*:/i.test(editorUrl) ||
+      /^(?:javascript|data|vbscript):/i.test(editorUrl))
+  ) {
+    throw invalid(
+      'editorUrl',
+      `expected false or a URL template with {path} (and optionally {line}, {column}) such as ${JSON.stringify(DEFAULT_EDITOR_URL)}; javascript:, data: and vbscript: URLs are refused; got ${JSON.stringify(editorUrl) ?? typeof editorUrl}.`,
+    );
+  }
+
   const logger = options.logger ?? consoleLogger;
   if (
     typeof logger !== 'object' ||
@@ -275,6 +291,7 @@ export function resolveOptions(
     logger,
     allowHeapSnapshots: options.allowHeapSnapshots ?? false,
     heapSnapshotMemoryLimit,
+    editorUrl,
     environment: environment === '' ? 'unset' : environment,
   };
 }

@@ -183,6 +183,9 @@ class RamflowInstance implements Ramflow, SessionHost {
   get allowHeapSnapshots(): boolean {
     return this.options.allowHeapSnapshots;
   }
+  get editorUrl(): string | false {
+    return this.options.editorUrl;
+  }
 
   isOwnPath(url: string): boolean {
     const base = this.options.basePath;

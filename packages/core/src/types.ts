@@ -186,6 +186,14 @@ export interface RamflowOptions {
    * @default the cgroup memory limit, else the host's total memory
    */
   heapSnapshotMemoryLimit?: number;
+  /**
+   * The "open in editor" link of a function in the Allocations and Flame graph panels, for the app's and its
+   * dependencies' files: `{path}` (absolute file path, URL-encoded), `{line}` and `{column}` are filled in.
+   * `false` turns the links off. Examples: `"idea://open?file={path}&line={line}"`,
+   * `"cursor://file/{path}:{line}:{column}"`, `"subl://open?url=file://{path}&line={line}"`.
+   * @default "vscode://file/{path}:{line}:{column}"
+   */
+  editorUrl?: string | false;
 }
 
 /** Options after defaults and validation. */
@@ -211,6 +219,8 @@ export interface ResolvedRamflowOptions {
   logger: RamflowLogger;
   allowHeapSnapshots: boolean;
   heapSnapshotMemoryLimit: number | undefined;
+  /** The "open in editor" URL template, or false for none. */
+  editorUrl: string | false;
   /** The environment ramflow decided under (`NODE_ENV`, or "unset"). */
   environment: string;
 }
@@ -532,6 +542,16 @@ export interface RecordSummary {
   allocatedBytes: number | null;
   exclusive: boolean;
   parentId?: string;
+  /** The backend that measured the request (stores written before this field may leave it out). */
+  backend?: MemoryBackendName;
+  /** How many other profiled requests overlapped this one. */
+  overlapping?: number;
+  /** Why `allocatedBytes` is null. */
+  allocatedUnavailable?: string;
+  /** The record has an allocation profile (sampling backend). */
+  hasAllocations?: boolean;
+  /** The record has a heap-snapshot diff. */
+  hasHeap?: boolean;
 }
 
 /** Where request records are kept. Records are plain JSON-serializable data. */

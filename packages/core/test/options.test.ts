@@ -39,6 +39,7 @@ describe('resolveOptions defaults', () => {
     assert.equal(resolved.isolate, false);
     assert.equal(resolved.allowHeapSnapshots, false);
     assert.equal(resolved.heapSnapshotMemoryLimit, undefined);
+    assert.equal(resolved.editorUrl, 'vscode://file/{path}:{line}:{column}');
     assert.equal(resolved.allowIsCustom, false);
     assert.equal(resolved.store, undefined);
     assert.deepEqual(resolved.severity, { warnBytes: 1024 * 1024, dangerBytes: 10 * 1024 * 1024 });
@@ -98,7 +99,7 @@ describe('resolveOptions unknown options', () => {
     assertRamflowError(
       () => resolveLoose({ zzzzzzzz: 1 }),
       'RAMFLOW_INVALID_OPTION',
-      /Known options: enabled, .*logger, allowHeapSnapshots, heapSnapshotMemoryLimit\./,
+      /Known options: enabled, .*logger, allowHeapSnapshots, heapSnapshotMemoryLimit, editorUrl\./,
     );
   });
 
@@ -155,6 +156,9 @@ describe('resolveOptions bad values name the option', () => {
     ['heapSnapshotMemoryLimit Infinity', { heapSnapshotMemoryLimit: Infinity }, 'heapSnapshotMemoryLimit'],
     ["heapSnapshotMemoryLimit '1GB'", { heapSnapshotMemoryLimit: '1GB' }, 'heapSnapshotMemoryLimit'],
     ['cspNonce string', { cspNonce: 'abc' }, 'cspNonce'],
+    ['editorUrl without {path}', { editorUrl: 'vscode://file/x' }, 'editorUrl'],
+    ['editorUrl javascript:', { editorUrl: 'javascript:alert(1)//{path}' }, 'editorUrl'],
+    ['editorUrl true', { editorUrl: true }, 'editorUrl'],
     ['ignore string', { ignore: '/health' }, 'ignore'],
     ['ignore with a number', { ignore: ['/a', 3] }, 'ignore'],
   ];

@@ -170,6 +170,13 @@ describe('MemoryStore get, summaries and clear', () => {
       allocatedBytes: null,
       exclusive: true,
       parentId: makeRecord(4).id,
+      backend: child.backend.name,
+      overlapping: child.concurrency.overlapping,
+      hasAllocations: false,
+      hasHeap: false,
+      ...(child.memory.allocatedUnavailable === undefined
+        ? {}
+        : { allocatedUnavailable: child.memory.allocatedUnavailable }),
     });
     assert.ok(parentSummary !== undefined && !('parentId' in parentSummary));
   });

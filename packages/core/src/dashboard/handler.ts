@@ -2,31 +2,30 @@ import { createReadStream, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isValidRequestId } from '../ids.js';
 import type { IntegrityAudit, ProcessReport } from '../process/process-insights.js';
+import { editorLink } from '../profile/editor-link.js';
 import { toHeapProfile } from '../profile/export-heapprofile.js';
 import { toPprof } from '../profile/export-pprof.js';
 import { toSpeedscope } from '../profile/export-speedscope.js';
+import { flameGraphData, flameGraphDiff, parseHide } from '../profile/flame-graph.js';
 import { type FunctionRanking, topFunctions } from '../profile/views.js';
 import type { SnapshotSide } from '../snapshot/snapshot-files.js';
 import type { Templates } from '../templates.js';
-import { allocationsPanel } from '../toolbar/panels/allocations.js';
-import { heapObjectsPanel } from '../toolbar/panels/heap-objects.js';
+import { historyPanel } from '../toolbar/panels/history.js';
 import { processCompact, processPanel } from '../toolbar/panels/process.js';
-import {
-  badgeAllocated,
-  badgeHeapDelta,
-  severityOf,
-  summaryInputFromRecord,
-  summaryPanel,
-} from '../toolbar/panels/summary.js';
+import { summaryInputFromRecord, summaryPanel } from '../toolbar/panels/summary.js';
 import type {
   AllocationProfile,
   FrameKind,
   MemoryBackend,
-  RecordSummary,
+  ProfileFrame,
   RequestRecord,
   SeverityThresholds,
   Store,
 } from '../types.js';
+import { compareError, comparePage, parseCompareQuery } from './compare.js';
+import { historyEntries, parseHistoryFilter } from './history-filter.js';
+import { isRequestPanelName, requestPanelData } from './panels.js';
+import { SPEEDSCOPE_CSP, speedscopeDir, speedscopeFile } from './speedscope-app.js';
 
 /** What the dashboard needs from its ramflow instance. */
 export interface DashboardHost {
@@ -45,6 +44,8 @@ export interface DashboardHost {
   runAudit(): IntegrityAudit;
   /** The per-process token state-changing requests must carry. */
   readonly actionToken: string;
+  /** The "open in editor" URL template (`editorUrl`), or false. */
+  readonly editorUrl: string | false;
   flush(): Promise<void>;
 }
 
@@ -221,10 +222,6 @@ function sendFile(res: ServerResponse, method: string, file: string, filename: s
   stream.pipe(res);
 }
 
-function timeOf(iso: string): string {
-  return iso.slice(11, 23);
-}
-
 /**
  * Serves `basePath`: the history page, a page per request, the JSON API and the toolbar's assets. Framework
  * neutral (node:http request/response); the caller has already checked that the client is allowed.
@@ -266,10 +263,33 @@ export async function handleDashboard(
     return;
   }
 
+  const speedscope = /^\/speedscope\/([^/]*)$/.exec(path);
+  if (speedscope || path === '/speedscope') {
+    if (!speedscope) {
+      res.statusCode = 301;
+      res.setHeader('location', `${host.basePath}/speedscope/`);
+      res.end();
+      return;
+    }
+    const file = speedscopeFile(speedscope[1] as string);
+    if (file === undefined)
+      return notFound(
+        speedscopeDir() === undefined
+          ? 'speedscope is not installed: `npm install --save-dev speedscope` and ramflow serves its app here.'
+          : 'No such speedscope file.',
+      );
+    send(res, method, 200, file.type, file.body, {
+      'content-security-policy': SPEEDSCOPE_CSP,
+      'cache-control': 'no-cache',
+    });
+    return;
+  }
+
   await host.flush();
 
   if (path === '/' || path === '/requests' || path === '/requests/') {
-    const summaries = await host.store.list();
+    const parsed = parseHistoryFilter(query < 0 ? '' : url.slice(query + 1));
+    const entries = await historyEntries(host.store, await host.store.list());
     send(
       res,
       method,
@@ -279,8 +299,29 @@ export async function handleDashboard(
         basePath: host.basePath,
         backendName: host.backend.name,
         backendReason: host.backend.reason,
-        requests: summaries.map((summary) => historyRow(summary, host.severity)),
+        history: historyPanel(entries, {
+          basePath: host.basePath,
+          severity: host.severity,
+          filter: parsed.filter,
+          filterValues: parsed.values,
+          filterErrors: parsed.errors,
+        }),
       }),
+    );
+    return;
+  }
+  if (path === '/compare') {
+    const ids = parseCompareQuery(query < 0 ? '' : url.slice(query + 1));
+    const data =
+      'error' in ids
+        ? compareError(host.basePath, ids.error)
+        : comparePage(await host.store.get(ids.a), await host.store.get(ids.b), ids, host.basePath);
+    send(
+      res,
+      method,
+      data.status,
+      'text/html; charset=utf-8',
+      host.templates.render('dashboard/compare', data),
     );
     return;
   }
@@ -330,6 +371,49 @@ export async function handleDashboard(
         process: processCompact(host.processReport(), host.basePath),
       }),
     });
+    return;
+  }
+  const panelRoute = /^\/api\/requests\/([^/]+)\/panels\/([a-z-]+)$/.exec(path);
+  if (panelRoute) {
+    const id = panelRoute[1] as string;
+    const name = panelRoute[2] as string;
+    if (!isRequestPanelName(name)) return notFound('No such panel.');
+    if (!isValidRequestId(id)) return notFound('That is not a ramflow request id.');
+    const record = await host.store.get(id);
+    if (record === undefined)
+      return notFound(`No record for request ${id}: it may have been evicted from the bounded history.`);
+    const params = new URLSearchParams(query < 0 ? '' : url.slice(query + 1));
+    const data = await requestPanelData(host, record, name, params, true);
+    const template = name === 'summary' ? 'fragments/summary' : `panels/${name}`;
+    send(res, method, 200, 'text/html; charset=utf-8', host.templates.render(template, data));
+    return;
+  }
+  const flameRoute = /^\/api\/requests\/([^/]+)\/flamegraph\.json$/.exec(path);
+  if (flameRoute || path === '/api/compare/flamegraph.json') {
+    const params = new URLSearchParams(query < 0 ? '' : url.slice(query + 1));
+    const options = {
+      hide: parseHide(params.get('hide')),
+      editorLink: (frame: ProfileFrame) => editorLink(frame, host.editorUrl),
+    };
+    const ids = flameRoute ? [flameRoute[1] as string] : [params.get('a') ?? '', params.get('b') ?? ''];
+    const profiles: AllocationProfile[] = [];
+    for (const id of ids) {
+      if (!isValidRequestId(id)) return notFound('That is not a ramflow request id.');
+      const record = await host.store.get(id);
+      if (record === undefined)
+        return notFound(`No record for request ${id}: it may have been evicted from the bounded history.`);
+      if (record.allocations === undefined) return notFound(noProfileMessage(record));
+      profiles.push(record.allocations);
+    }
+    const [first, second] = profiles as [AllocationProfile, AllocationProfile | undefined];
+    sendJson(
+      res,
+      method,
+      200,
+      second === undefined
+        ? { id: ids[0], ...flameGraphData(first, options) }
+        : { a: ids[0], b: ids[1], ...flameGraphDiff(first, second, options) },
+    );
     return;
   }
   const profileRoute =
@@ -426,6 +510,10 @@ export async function handleDashboard(
       sendJson(res, method, 200, record);
       return;
     }
+    const params = new URLSearchParams(query < 0 ? '' : url.slice(query + 1));
+    const panels: Record<string, unknown> = {};
+    for (const name of ['summary', 'allocations', 'flame-graph', 'heap-objects', 'downloads'] as const)
+      panels[name] = await requestPanelData(host, record, name, params, false);
     send(
       res,
       method,
@@ -434,23 +522,11 @@ export async function handleDashboard(
       host.templates.render('dashboard/request', {
         basePath: host.basePath,
         record,
-        summary: summaryPanel(summaryInputFromRecord(record), host.severity),
-        allocations: allocationsPanel(record, host.basePath),
-        heapObjects: heapObjectsPanel(record, host.basePath, host.allowHeapSnapshots),
+        panels,
         headers: Object.entries(record.request.headers).map(([name, value]) => ({ name, value })),
       }),
     );
     return;
   }
   notFound('No such ramflow page.');
-}
-
-function historyRow(summary: RecordSummary, severity: Required<SeverityThresholds>) {
-  return {
-    ...summary,
-    time: timeOf(summary.startedAt),
-    heapDelta: badgeHeapDelta(summary),
-    allocated: badgeAllocated({ allocatedBytes: summary.allocatedBytes }),
-    severity: severityOf(summary.heapDeltaBytes, severity),
-  };
 }

@@ -21,8 +21,14 @@ export function summarize(record: RequestRecord): RecordSummary {
     heapDeltaKind: record.memory.heapDeltaKind,
     allocatedBytes: record.memory.allocatedBytes,
     exclusive: record.concurrency.exclusive,
+    backend: record.backend.name,
+    overlapping: record.concurrency.overlapping,
+    hasAllocations: record.allocations !== undefined,
+    hasHeap: record.heap !== undefined,
   };
   if (record.request.parentId !== undefined) summary.parentId = record.request.parentId;
+  if (record.memory.allocatedUnavailable !== undefined)
+    summary.allocatedUnavailable = record.memory.allocatedUnavailable;
   return summary;
 }
 

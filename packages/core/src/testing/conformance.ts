@@ -125,7 +125,7 @@ export function parseServerTiming(value: string): Array<{ name: string; params: 
 }
 
 const TOOLBAR_OPEN = '<ramflow-toolbar';
-const TOOLBAR_PATTERN = /<ramflow-toolbar[\s\S]*?<\/ramflow-toolbar><script[^>]*><\/script>\n?/;
+const TOOLBAR_PATTERN = /<ramflow-toolbar[\s\S]*?<\/ramflow-toolbar>(?:<script[^>]*><\/script>)+\n?/;
 
 /** Removes the injected toolbar, giving back the app's own body. */
 export function stripToolbar(body: string): string {

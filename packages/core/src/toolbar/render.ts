@@ -1,3 +1,4 @@
+import { REQUEST_PANELS } from '../dashboard/panels.js';
 import type { ToolbarInput } from '../request-session.js';
 import type { Templates } from '../templates.js';
 import type { SeverityThresholds } from '../types.js';
@@ -29,5 +30,6 @@ export function renderToolbar(
     severity: severityOf(summary.heapDeltaBytes, thresholds),
     shared: !summary.concurrency.exclusive,
     overlapping: summary.concurrency.overlapping,
+    tabs: REQUEST_PANELS,
   });
 }

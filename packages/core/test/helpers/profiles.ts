@@ -2,7 +2,14 @@
  * Hand-built allocation profiles and request records for tests: trees are written as nested `at(frame, self,
  * ...children)` calls, so the expected figures can be worked out by reading the test.
  */
-import type { AllocationProfile, ProfileFrame, ProfileTreeNode, RequestRecord } from '../../src/types.js';
+import { summarize } from '../../src/store/memory.js';
+import type {
+  AllocationProfile,
+  ProfileFrame,
+  ProfileTreeNode,
+  RecordSummary,
+  RequestRecord,
+} from '../../src/types.js';
 
 /** A node of a hand-written tree: a frame name (a key of the frames table), its own bytes and its callees. */
 export interface TreeSpec {
@@ -170,4 +177,10 @@ export function syntheticRecord(
   if (extra.allocationsUnavailable !== undefined)
     record.allocationsUnavailable = extra.allocationsUnavailable;
   return record;
+}
+
+/** A record's summary as a store that knows only the basic fields would list it (no backend, profiles, …). */
+export function basicSummary(record: RequestRecord): RecordSummary {
+  const { backend, overlapping, allocatedUnavailable, hasAllocations, hasHeap, ...basic } = summarize(record);
+  return basic;
 }

@@ -1,11 +1,42 @@
 import { formatBytes } from '../../format.js';
-import { type FunctionRow, filePath, formatLocation, hideFrames, topFunctions } from '../../profile/views.js';
-import type { FrameKind, ProfileFrame, RequestRecord } from '../../types.js';
+import { DEFAULT_EDITOR_URL } from '../../options.js';
+import { editorLink } from '../../profile/editor-link.js';
+import { type FunctionRow, formatLocation, hideFrames, topFunctions } from '../../profile/views.js';
+import type { FrameKind, RequestRecord } from '../../types.js';
 
 /** Rows per table of the Allocations panel. */
 const ROWS = 15;
-/** The relevant-only view hides Node.js internals and ramflow's own frames; their bytes count in their callers. */
-const DEFAULT_HIDDEN: ReadonlySet<FrameKind> = new Set<FrameKind>(['node', 'ramflow']);
+/**
+ * Which frames the tables show. `relevant` (the default) hides Node.js internals and ramflow's own frames, `app`
+ * also hides node_modules; hidden frames' bytes count in their nearest visible caller.
+ */
+export type FrameFilter = 'all' | 'relevant' | 'app';
+
+export const FRAME_FILTERS: Record<
+  FrameFilter,
+  { hide: ReadonlySet<FrameKind>; label: string; note: string }
+> = {
+  all: {
+    hide: new Set(),
+    label: 'All frames',
+    note: 'Every frame is shown, Node.js internals and ramflow included',
+  },
+  relevant: {
+    hide: new Set<FrameKind>(['node', 'ramflow']),
+    label: 'Hide Node.js & ramflow',
+    note: "Node.js internals and ramflow's own frames are hidden; their bytes count in their callers",
+  },
+  app: {
+    hide: new Set<FrameKind>(['node', 'ramflow', 'dependency']),
+    label: 'Your code only',
+    note: "Node.js internals, ramflow's own frames and node_modules are hidden; their bytes count in their callers",
+  },
+};
+
+/** The frame filter named by a `frames` query value; the default for anything else. */
+export function frameFilter(value: string | null | undefined): FrameFilter {
+  return value === 'all' || value === 'app' ? value : 'relevant';
+}
 
 /** One function of the Allocations panel's tables. */
 export interface AllocationRow {
@@ -41,8 +72,10 @@ export interface AllocationsAvailable {
   sampleCount: number;
   /** How the figures were estimated, e.g. `Estimated from 8 samples, about one per 33 KB allocated.` */
   sampling: string;
-  /** What the relevant-only view leaves out, and where those bytes went. */
+  /** What the current frame filter leaves out, and where those bytes went. */
   hiddenNote: string;
+  /** The frame filters, as links (`?frames=…`) the toolbar reloads the panel with. */
+  filters: { label: string; query: string; active: boolean }[];
   /** False when the window had no samples: the tables would be all zeros, so they are not shown. */
   hasSamples: boolean;
   bySelf: AllocationRow[];
@@ -58,6 +91,14 @@ export interface AllocationsUnavailable {
   downloads: AllocationDownload[];
 }
 
+/** How the Allocations panel links and filters. */
+export interface AllocationsPanelOptions {
+  /** The `editorUrl` option: "open in editor" URL template, or false. @default vscode://file/{path}:{line}:{column} */
+  editorUrl?: string | false;
+  /** Which frames the tables show. @default "relevant" */
+  frames?: FrameFilter;
+}
+
 /** Template data of the Allocations panel. */
 export type AllocationsPanel = AllocationsAvailable | AllocationsUnavailable;
 
@@ -66,7 +107,14 @@ export type AllocationsPanel = AllocationsAvailable | AllocationsUnavailable;
  * internals and ramflow hidden (their bytes count in their callers), the profile's parameters and notes, and
  * download links for the exports under `basePath`. Without a profile it says why there is none.
  */
-export function allocationsPanel(record: RequestRecord, basePath: string): AllocationsPanel {
+export function allocationsPanel(
+  record: RequestRecord,
+  basePath: string,
+  options: AllocationsPanelOptions = {},
+): AllocationsPanel {
+  const editorUrl = options.editorUrl ?? DEFAULT_EDITOR_URL;
+  const frames = options.frames ?? 'relevant';
+  const { hide, note } = FRAME_FILTERS[frames];
   const api = `${basePath}/api/requests/${record.id}`;
   const raw: AllocationDownload = { label: 'raw JSON', href: api, filename: `ramflow-${record.id}.json` };
   const profile = record.allocations;
@@ -81,8 +129,8 @@ export function allocationsPanel(record: RequestRecord, basePath: string): Alloc
     };
   }
   const table = (by: 'self' | 'total'): AllocationRow[] =>
-    topFunctions(profile, { by, hide: DEFAULT_HIDDEN, limit: ROWS }).map((row) => allocationRow(row, by));
-  const unattributed = hideFrames(profile, DEFAULT_HIDDEN).root.selfBytes;
+    topFunctions(profile, { by, hide, limit: ROWS }).map((row) => allocationRow(row, by, editorUrl));
+  const unattributed = hide.size > 0 ? hideFrames(profile, hide).root.selfBytes : 0;
   const notes = [...profile.notes];
   if (profile.pruned !== undefined && profile.pruned.nodes > 0) {
     notes.push(
@@ -100,9 +148,14 @@ export function allocationsPanel(record: RequestRecord, basePath: string): Alloc
     interval: formatBytes(profile.samplingInterval),
     sampleCount: profile.sampleCount,
     sampling: `Estimated from ${profile.sampleCount} sample${profile.sampleCount === 1 ? '' : 's'}, about one per ${formatBytes(profile.samplingInterval)} allocated.`,
-    hiddenNote: `Node.js internals and ramflow's own frames are hidden; their bytes count in their callers${
+    hiddenNote: `${note}${
       unattributed > 0 ? ` (${formatBytes(unattributed)} had no visible caller and appear in no row)` : ''
     }.`,
+    filters: (Object.keys(FRAME_FILTERS) as FrameFilter[]).map((name) => ({
+      label: FRAME_FILTERS[name].label,
+      query: `frames=${name}`,
+      active: name === frames,
+    })),
     hasSamples: profile.sampleCount > 0 && profile.totalBytes > 0,
     bySelf: table('self'),
     byTotal: table('total'),
@@ -124,7 +177,7 @@ export function allocationsPanel(record: RequestRecord, basePath: string): Alloc
   };
 }
 
-function allocationRow(row: FunctionRow, by: 'self' | 'total'): AllocationRow {
+function allocationRow(row: FunctionRow, by: 'self' | 'total', editorUrl: string | false): AllocationRow {
   const out: AllocationRow = {
     name: row.frame.name,
     location: formatLocation(row.frame),
@@ -133,7 +186,7 @@ function allocationRow(row: FunctionRow, by: 'self' | 'total'): AllocationRow {
     totalBytes: formatBytes(row.totalBytes),
     share: formatShare(by === 'self' ? row.selfShare : row.totalShare),
   };
-  const href = editorHref(row.frame);
+  const href = editorLink(row.frame, editorUrl);
   if (href !== undefined) out.editorHref = href;
   return out;
 }
@@ -148,15 +201,4 @@ function sentence(text: string): string {
 function formatShare(share: number): string {
   if (share > 0 && share < 0.0005) return '<0.1%';
   return `${(share * 100).toFixed(1)}%`;
-}
-
-/** `vscode://file/<absolute path>:<line>:<column>` for the app's and dependencies' files on disk. */
-function editorHref(frame: ProfileFrame): string | undefined {
-  if ((frame.kind !== 'app' && frame.kind !== 'dependency') || !frame.url.startsWith('file://'))
-    return undefined;
-  const path = filePath(frame.url)?.replaceAll('\\', '/');
-  if (path === undefined) return undefined;
-  const encoded = encodeURI(path).replaceAll('#', '%23').replaceAll('?', '%3F');
-  const position = frame.line > 0 ? `:${frame.line}:${Math.max(frame.column, 1)}` : '';
-  return `vscode://file${encoded.startsWith('/') ? '' : '/'}${encoded}${position}`;
 }

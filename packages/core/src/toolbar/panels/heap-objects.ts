@@ -1,5 +1,9 @@
 import { formatBytes, formatMs } from '../../format.js';
-import type { HeapObjectGroup, RequestRecord, RetainerPath, RetainerStep } from '../../types.js';
+import type { HeapObjectGroup, RequestRecord } from '../../types.js';
+import { type HeapBreakdownChart, heapBreakdownChart } from './heap-breakdown-chart.js';
+import { type RetainerPathView, retainerPathView, similarPathKey } from './retainer-path-view.js';
+
+export { pathText } from './retainer-path-view.js';
 
 /** Groups shown in the panel's table (the record keeps up to 100). */
 const ROWS = 25;
@@ -17,11 +21,15 @@ export interface HeapObjectRow {
   share: string;
 }
 
-/** A retainer path as text, root first. */
-export interface HeapPathView {
+/**
+ * A retainer path of one of the largest classes, root first: as steps (see retainer-path-view.ts) and as raw
+ * text (`text`). Paths of a class that differ only in array indices are shown once, with `similar` counting the
+ * others.
+ */
+export interface HeapPathView extends RetainerPathView {
   group: string;
-  text: string;
-  truncated: boolean;
+  /** Other paths of the same class that differ from this one only in array indices. */
+  similar: number;
 }
 
 export interface HeapDownload {
@@ -37,6 +45,8 @@ export interface HeapObjectsAvailable {
   selfBytes: string;
   nativeBytes: string;
   hasObjects: boolean;
+  /** The breakdown by type (stacked bar) and the largest classes by retained size (bars). */
+  breakdown: HeapBreakdownChart;
   rows: HeapObjectRow[];
   /** Groups beyond the table, summed. */
   more: string | undefined;
@@ -105,18 +115,13 @@ export function heapObjectsPanel(
     selfBytes: formatBytes(heap.totals.selfBytes),
     nativeBytes: formatBytes(heap.totals.nativeBytes),
     hasObjects: heap.totals.count > 0,
+    breakdown: heapBreakdownChart(heap),
     rows: shown.map((group) => row(group, totalRetained)),
     more:
       hiddenGroups > 0
         ? `${hiddenGroups} more class${hiddenGroups === 1 ? '' : 'es'} (${hiddenCount} objects) not shown.`
         : undefined,
-    paths: heap.newObjects.flatMap((group) =>
-      group.paths.map((path) => ({
-        group: group.constructorName,
-        text: pathText(path),
-        truncated: path.truncated === true,
-      })),
-    ),
+    paths: heap.newObjects.flatMap(pathViews),
     cost:
       `The snapshots paused the process ${formatMs(snapshots.beforeMs)} before the request and ` +
       `${formatMs(snapshots.afterMs)} after it (${formatBytes(snapshots.beforeBytes)} and ` +
@@ -148,25 +153,22 @@ function row(group: HeapObjectGroup, totalRetained: number): HeapObjectRow {
   };
 }
 
-/** `(GC roots) → … → Array [12] → LeakyWidget`: each holder with the reference it keeps to the next. */
-export function pathText(path: RetainerPath): string {
-  const parts = path.steps.map((step) => `${step.name}${edgeText(step)}`);
-  if (path.truncated) parts.splice(1, 0, '…');
-  return [...parts, path.target.name].join(' → ');
-}
-
-function edgeText(step: RetainerStep): string {
-  switch (step.edgeType) {
-    case 'element':
-    case 'hidden':
-      return step.edge.startsWith('[') ? ` ${step.edge}` : ` [${step.edge}]`;
-    case 'context':
-      return ` (variable ${step.edge})`;
-    case 'property':
-      return ` .${step.edge}`;
-    default:
-      return ` (${step.edgeType} ${step.edge})`;
+/** A class's retainer paths, those that differ only in array indices shown once. */
+function pathViews(group: HeapObjectGroup): HeapPathView[] {
+  const views: HeapPathView[] = [];
+  const byKey = new Map<string, HeapPathView>();
+  for (const path of group.paths) {
+    const key = similarPathKey(path);
+    const seen = byKey.get(key);
+    if (seen !== undefined) {
+      seen.similar++;
+      continue;
+    }
+    const view: HeapPathView = { group: group.constructorName, similar: 0, ...retainerPathView(path) };
+    byKey.set(key, view);
+    views.push(view);
   }
+  return views;
 }
 
 function sentence(text: string): string {
