@@ -100,6 +100,8 @@ describe('examples/express in Chromium', {
 
   it("offers heap snapshots from the toolbar, and the reloaded page's toolbar reports what stayed alive", async () => {
     const page = await browser.newPage();
+    // Two snapshots and their analysis: seconds on a loaded 2-core machine running the other suites' snapshots too.
+    page.setDefaultTimeout(90_000);
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
     await page.goto(`${server.baseUrl}/`);

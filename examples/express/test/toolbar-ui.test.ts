@@ -192,6 +192,23 @@ describe('the toolbar and dashboard UI in Chromium', {
     await page.goto(`${demo.baseUrl}/__ramflow/compare?a=${ids[1]}&b=${ids[0]}`);
     assert.match(await page.locator('h1').innerText(), /Compare/);
     assert.match(await page.locator('.rf-compare').innerText(), /Allocated/);
+    // The differential flame graph: widths from B (/api/report), buildReport's frames grew.
+    await page.locator('.rf-flame[data-mode="diff"][data-rendered="1"]').waitFor({ state: 'attached' });
+    assert.ok(
+      (await page
+        .locator('.rf-flame[data-mode="diff"] .rf-flame-a11y li', { hasText: 'buildReport' })
+        .count()) > 0,
+    );
+
+    // "Open in speedscope": the speedscope package (a dev dependency here) is served from the base path.
+    const speedscope = page.locator('#flame-graph .rf-flame-speedscope');
+    await page.goto(`${demo.baseUrl}/__ramflow/requests/${ids[0]}`);
+    const href = (await speedscope.getAttribute('href')) ?? '';
+    assert.match(href, /^\/__ramflow\/speedscope\/#profileURL=/);
+    const app = await fetch(`${demo.baseUrl}${href.split('#')[0]}`);
+    assert.equal(app.status, 200);
+    assert.match(await app.text(), /<title>speedscope<\/title>/);
+    assert.equal((await fetch(`${demo.baseUrl}/__ramflow/speedscope/..%2Fpackage.json`)).status, 404);
 
     await page.goto(`${demo.baseUrl}/__ramflow/process`);
     assert.ok((await page.locator('svg').count()) > 0, 'the process page draws its timeline');
