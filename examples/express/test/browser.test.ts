@@ -1,19 +1,16 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Ramflow } from '@ramflow/core';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium, skipWithoutChromium } from '../../../packages/core/test/helpers/chromium.js';
 import { listen } from '../../../packages/express/test/conformance-app.js';
 import { buildApp } from '../src/app.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const missing = !existsSync(CHROMIUM);
-
-// In CI a missing browser is a failure (.ci/run installs Debian's chromium); on a laptop without it, a skip.
 describe('examples/express in Chromium', {
-  skip: missing && !process.env.CI ? `no browser at ${CHROMIUM}` : false,
+  skip: skipWithoutChromium,
 }, () => {
   let browser: Browser;
   let server: Awaited<ReturnType<typeof listen>>;
@@ -25,20 +22,7 @@ describe('examples/express in Chromium', {
       await (app.locals.ramflow as Ramflow).close();
     });
     profileDir = mkdtempSync(join(tmpdir(), 'ramflow-chromium-'));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-dev-shm-usage',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();

@@ -1,15 +1,12 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { Ramflow } from '@ramflow/core';
 import { ramflow } from '@ramflow/express';
 import express from 'express';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, skipWithoutChromium } from '../../../packages/core/test/helpers/chromium.js';
 import { listen } from '../../../packages/express/test/conformance-app.js';
 import { buildApp } from '../src/app.js';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const missing = !existsSync(CHROMIUM);
 
 /** Collects page errors, console errors and CSP violations (the listener is installed before any page script). */
 async function watch(page: Page): Promise<() => Promise<string[]>> {
@@ -33,21 +30,6 @@ async function watch(page: Page): Promise<() => Promise<string[]>> {
   };
 }
 
-const LAUNCH = {
-  executablePath: CHROMIUM,
-  headless: true,
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-dev-shm-usage',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-};
-
 /** Opens the toolbar's panel and a tab; resolves once the tab's panel has loaded. */
 async function openTab(page: Page, tab: string) {
   const toolbar = page.locator('ramflow-toolbar');
@@ -60,7 +42,7 @@ async function openTab(page: Page, tab: string) {
 }
 
 describe('the toolbar and dashboard UI in Chromium', {
-  skip: missing && !process.env.CI ? `no browser at ${CHROMIUM}` : false,
+  skip: skipWithoutChromium,
 }, () => {
   let browser: Browser;
   let demo: Awaited<ReturnType<typeof listen>>;
@@ -70,7 +52,7 @@ describe('the toolbar and dashboard UI in Chromium', {
     demo = await listen(app, async () => {
       await (app.locals.ramflow as Ramflow).close();
     });
-    browser = await chromium.launch(LAUNCH);
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();
@@ -218,7 +200,7 @@ describe('the toolbar and dashboard UI in Chromium', {
 });
 
 describe('the toolbar under hostile pages', {
-  skip: missing && !process.env.CI ? `no browser at ${CHROMIUM}` : false,
+  skip: skipWithoutChromium,
 }, () => {
   let browser: Browser;
   let server: Awaited<ReturnType<typeof listen>>;
@@ -274,7 +256,7 @@ describe('the toolbar under hostile pages', {
     server = await listen(app, async () => {
       await middleware.ramflow.close();
     });
-    browser = await chromium.launch(LAUNCH);
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();
@@ -394,7 +376,7 @@ describe('the toolbar under hostile pages', {
 });
 
 describe('panels whose backend did not run', {
-  skip: missing && !process.env.CI ? `no browser at ${CHROMIUM}` : false,
+  skip: skipWithoutChromium,
 }, () => {
   let browser: Browser;
   let server: Awaited<ReturnType<typeof listen>>;
@@ -404,7 +386,7 @@ describe('panels whose backend did not run', {
     server = await listen(app, async () => {
       await (app.locals.ramflow as Ramflow).close();
     });
-    browser = await chromium.launch(LAUNCH);
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();

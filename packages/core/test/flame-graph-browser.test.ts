@@ -5,20 +5,19 @@
  * fetch, and a frame name that is markup.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { flameGraphData, flameGraphDiff, parseHide } from '../src/profile/flame-graph.js';
 import { Templates, templatesDir } from '../src/templates.js';
 import { flameGraphCompare, flameGraphPanel } from '../src/toolbar/panels/flame-graph.js';
 import type { AllocationProfile, ProfileFrame } from '../src/types.js';
+import { launchChromium, skipWithoutChromium } from './helpers/chromium.js';
 import { at, buildProfile, syntheticRecord } from './helpers/profiles.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const missing = !existsSync(CHROMIUM);
 const BASE = '/__ramflow';
 const XSS = '<img src=x onerror=window.__xss=1>';
 
@@ -100,7 +99,7 @@ function page(title: string, body: string): string {
 }
 
 describe('flame graph renderer in Chromium', {
-  skip: missing && !process.env.CI ? `no browser at ${CHROMIUM}` : false,
+  skip: skipWithoutChromium,
 }, () => {
   let browser: Browser;
   let server: Server;
@@ -196,20 +195,7 @@ describe('flame graph renderer in Chromium', {
     server = createServer(handle);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-dev-shm-usage',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();
