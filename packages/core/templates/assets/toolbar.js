@@ -42,23 +42,28 @@
       if (!body || !valid) return;
       loaded.set(name, query || '');
       body.setAttribute('aria-busy', 'true');
+      const forId = currentId;
       try {
         const response = await fetch(
-          `${base}/api/requests/${currentId}/panels/${name}${query ? `?${query}` : ''}`,
+          `${base}/api/requests/${forId}/panels/${name}${query ? `?${query}` : ''}`,
           { headers: { accept: 'text/html' } },
         );
         if (!response.ok) throw new Error(`HTTP ${response.status}`);
-        body.innerHTML = await response.text();
+        const html = await response.text();
+        // The panels were switched to another request meanwhile: this answer is stale.
+        if (forId !== currentId) return;
+        body.innerHTML = html;
         globalThis.ramflowFlameGraph?.mountAll(body);
         body.dataset.loaded = '1';
       } catch (error) {
+        if (forId !== currentId) return;
         loaded.delete(name);
         const message = document.createElement('p');
         message.className = 'rf-why-not';
         message.textContent = `Could not load this panel (${error?.message ? error.message : error}). The record may have been evicted from the bounded history.`;
         body.replaceChildren(message);
       } finally {
-        body.removeAttribute('aria-busy');
+        if (forId === currentId) body.removeAttribute('aria-busy');
       }
     }
 
@@ -127,6 +132,14 @@
       if (!ID_PATTERN.test(requestId)) return;
       currentId = requestId;
       loaded.clear();
+      // The panels showed the other request: empty them, so nothing stale is read while the new ones load.
+      for (const tab of tabs) {
+        const body = bodyOf(tab.dataset.tab);
+        if (!body) continue;
+        body.replaceChildren();
+        body.removeAttribute('aria-busy');
+        delete body.dataset.loaded;
+      }
       if (open) open.setAttribute('href', requestId === id ? pageLink : `${base}/requests/${requestId}`);
       if (viewing) {
         viewing.hidden = requestId === id;
