@@ -44,6 +44,8 @@ const CLEANUP_INTERVAL_MS = 1000;
 const SETTLE_GIVE_UP_MS = 30_000;
 /** Most finished-but-unsettled requests held; beyond it they are finalized at once. */
 const MAX_PENDING = 2_000;
+/** Records settled within this many ms share one reading of the process's RSS and ArrayBuffers. */
+const PROCESS_READING_MS = 50;
 /** Longest a request waits in the isolation gate before it runs alongside the others (its record says so). */
 const ISOLATION_TIMEOUT_MS = 2000;
 const NOT_RUN_REASON = 'nothing was measured: the request never ran while profiled (see its failures)';
@@ -96,6 +98,7 @@ class RamflowInstance implements Ramflow, SessionHost {
   /** Ledger version when the pending windows were last examined, and how many of them were examined then. */
   #examinedVersion = -1;
   #examinedCount = 0;
+  #lastProcessReading: { at: number; figures: { rss: number; arrayBuffers: number } } | undefined;
   #lastCleanup = Number.NEGATIVE_INFINITY;
   /** Requests that asked for a retained profile, until their backend window opens (bounded by the gate). */
   readonly #retainedIds = new Set<string>();
@@ -472,17 +475,27 @@ class RamflowInstance implements Ramflow, SessionHost {
     const oldest = waiting.reduce((min, s) => Math.min(min, s.counters.t0), now - SETTLE_GIVE_UP_MS);
     ledger.forgetBefore(oldest - 1000);
     if (ready.length === 0) return Promise.resolve();
-    // One process-wide reading per batch: RSS and ArrayBuffers are process figures, not per-request ones.
-    let processFigures: { rss: number; arrayBuffers: number } | undefined;
-    try {
-      const usage = process.memoryUsage();
-      processFigures = { rss: usage.rss, arrayBuffers: usage.arrayBuffers };
-    } catch {
-      processFigures = undefined;
-    }
+    const processFigures = this.#processFigures(now);
     return Promise.all(
       ready.map(([session, summary, reason]) => this.#store(session, summary, processFigures, reason)),
     ).then(() => undefined);
+  }
+
+  /**
+   * RSS and ArrayBuffers are process figures, not per-request ones: one reading serves every record settled
+   * within PROCESS_READING_MS of it (a `process.memoryUsage()` call costs 10-20 µs, and under load batches are
+   * small).
+   */
+  #processFigures(now: number): { rss: number; arrayBuffers: number } | undefined {
+    const last = this.#lastProcessReading;
+    if (last !== undefined && now - last.at < PROCESS_READING_MS) return last.figures;
+    try {
+      const usage = process.memoryUsage();
+      this.#lastProcessReading = { at: now, figures: { rss: usage.rss, arrayBuffers: usage.arrayBuffers } };
+      return this.#lastProcessReading.figures;
+    } catch {
+      return undefined;
+    }
   }
 
   /**

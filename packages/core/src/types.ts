@@ -93,8 +93,8 @@ export interface RamflowOptions {
   samplingInterval?: number;
   /**
    * Adaptive sampling: under sustained load (20+ profiled requests in each of two consecutive 250 ms ticks, the
-   * app busy at least half the time) the sampling backend samples 16 times more coarsely (at least every
-   * 512 KiB) and records allocation stacks for at most 5 requests per second, so a load test does not pay the
+   * app busy at least half the time) the sampling backend samples 32 times more coarsely (at least every
+   * 1 MiB) and records allocation stacks for at most one request per second, so a load test does not pay the
    * profiler's full cost (V8's sampler costs a few µs per sample plus ~0.2 µs per stack frame). It returns to
    * `samplingInterval` after 30 s without load, or when someone reads ramflow's data once the load is gone.
    * Records say when they were sampled coarsely or skipped. `false` keeps `samplingInterval` always.

@@ -13,8 +13,8 @@
 const ELEMENTS = 16_380;
 /** Bytes one marker array occupies (elements plus the FixedArray header). */
 export const MARKER_ARRAY_BYTES = ELEMENTS * 8 + 16;
-/** Markers are at most this many arrays: beyond 4 MiB a marker would cost more than it is worth. */
-const MAX_ARRAYS = 32;
+/** Markers are at most this many arrays (8 MiB, 8 intervals at the load governor's 1 MiB). */
+const MAX_ARRAYS = 64;
 
 function allocate(count: number): unknown[][] {
   const arrays: unknown[][] = [];
