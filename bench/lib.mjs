@@ -20,10 +20,13 @@ async function freePort() {
   return port;
 }
 
-/** Starts an example server (`entry`, relative to the repo) with extra environment; resolves once it listens. */
-export async function startExample(entry, env, label) {
+/**
+ * Starts an example server (`entry`, relative to the repo) with extra environment and V8/Node flags; resolves
+ * once it listens.
+ */
+export async function startExample(entry, env, label, nodeFlags = []) {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', entry], {
     cwd: root,
     env: { ...process.env, ...env, PORT: String(port), NODE_ENV: 'development' },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -35,6 +38,18 @@ export async function startExample(entry, env, label) {
     child.once('exit', (code) => reject(new Error(`${label} server exited with ${code}`)));
   });
   return { port, child, label };
+}
+
+/**
+ * Node flags every benchmark server runs with, ramflow on or off: V8's allocation-site pretenuring off. With it
+ * on, V8 flips a coin per process on the examples' /api/report: in some processes (one 200 MB server in 5-10 runs
+ * of bench/sampling.mjs, one in three under --cpu-prof) it pretenures buildReport's objects while the code warms
+ * up, and that process then serves ~85 instead of ~290 req/s for its whole life (scavenges 10x slower, the old
+ * generation growing ~8 MB per scavenge). It happens as often with ramflow off as on (BENCHMARKS.md), so with the
+ * flag the ratios measure ramflow, not which process lost the coin flip. `--v8-defaults` runs without it.
+ */
+export function benchNodeFlags(args) {
+  return args.includes('--v8-defaults') ? [] : ['--no-allocation-site-pretenuring'];
 }
 
 /** Average requests per second over `seconds` of load with `connections` connections. */

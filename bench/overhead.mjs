@@ -8,9 +8,17 @@
 // Each server runs in its own child process; only one is under load at a time, and the runs alternate
 // (off, on, off, on, ...) so drift on a shared machine hits both sides alike. Ratios are medians over rounds.
 // The load generator (autocannon) shares the machine's two cores with the server: the ratios include the
-// client's cost of reading ramflow's extra headers, as a browser would pay it.
+// client's cost of reading ramflow's extra headers, as a browser would pay it. Servers run with V8's
+// allocation-site pretenuring off (benchNodeFlags in lib.mjs; `--v8-defaults` runs without it).
 import { existsSync } from 'node:fs';
-import { load as loadPath, median, option as readOption, root, startExample } from './lib.mjs';
+import {
+  benchNodeFlags,
+  load as loadPath,
+  median,
+  option as readOption,
+  root,
+  startExample,
+} from './lib.mjs';
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => readOption(args, name, fallback);
@@ -51,7 +59,12 @@ const routes = [
 
 async function start(framework, variant) {
   const { entry, env = {} } = FRAMEWORKS[framework];
-  const server = await startExample(entry, { ...env, ...variant.env }, `${framework}/${variant.name}`);
+  const server = await startExample(
+    entry,
+    { ...env, ...variant.env },
+    `${framework}/${variant.name}`,
+    benchNodeFlags(args),
+  );
   return { ...variant, ...server };
 }
 

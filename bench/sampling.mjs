@@ -1,16 +1,20 @@
 // The sampling backend's cost must not grow with the live heap. Throughput of the Express example's
 // /api/report with the sampling backend vs ramflow off, at two live-heap sizes, measured side by side:
 //
-//   node bench/sampling.mjs                          # BALLAST_MB=20 and 200, 3 rounds x 5 s
+//   node bench/sampling.mjs                          # BALLAST_MB=20 and 200, 5 rounds x 5 s
 //   node bench/sampling.mjs --ballast 20,200,400 --duration 4 --rounds 5
+//   node bench/sampling.mjs --v8-defaults            # V8's default flags (see benchNodeFlags in lib.mjs)
 //
 // Four servers run at once (off and sampling at each size); only one is under load at a time and the runs
-// alternate, so drift on a shared machine hits every variant alike. Ratios are medians over rounds.
-import { load, median, option, startExample } from './lib.mjs';
+// alternate, so drift on a shared machine hits every variant alike, with a pause between runs so one server's
+// idle-time work (ramflow's batched profile fetch, V8's memory reducer) does not land in the next one's run.
+// Ratios are medians over rounds. Every server, ramflow on or off, runs with V8's allocation-site pretenuring
+// off (see benchNodeFlags in lib.mjs; `--v8-defaults` runs without it).
+import { benchNodeFlags, load, median, option, startExample } from './lib.mjs';
 
 const args = process.argv.slice(2);
 const duration = Number(option(args, 'duration', 5));
-const rounds = Number(option(args, 'rounds', 3));
+const rounds = Number(option(args, 'rounds', 5));
 const ballasts = option(args, 'ballast', '20,200').split(',').map(Number);
 const path = option(args, 'path', '/api/report');
 const extraEnv = Object.fromEntries(
@@ -20,27 +24,36 @@ const extraEnv = Object.fromEntries(
     .map((pair) => pair.split('=')),
 );
 const ENTRY = 'examples/express/src/server.ts';
+const nodeFlags = benchNodeFlags(args);
+/** Pause between runs, so the previous server's idle-time work is over (ramflow fetches after 1 s idle). */
+const PAUSE_MS = 1500;
 
 console.log(
-  `node ${process.version}; Express ${path}; ${rounds} rounds x ${duration} s per variant; sampling vs ramflow off\n`,
+  `node ${process.version}; Express ${path}; ${rounds} rounds x ${duration} s per variant; sampling vs ramflow off; ` +
+    `node flags: ${nodeFlags.join(' ') || '(none)'}\n`,
 );
 const servers = [];
 try {
   for (const mb of ballasts) {
-    servers.push(await startExample(ENTRY, { RAMFLOW: 'off', BALLAST_MB: String(mb) }, `off@${mb}`));
+    servers.push(
+      await startExample(ENTRY, { RAMFLOW: 'off', BALLAST_MB: String(mb) }, `off@${mb}`, nodeFlags),
+    );
     servers.push(
       await startExample(
         ENTRY,
         { RAMFLOW_BACKEND: 'sampling', BALLAST_MB: String(mb), ...extraEnv },
         `sampling@${mb}`,
+        nodeFlags,
       ),
     );
   }
   for (const server of servers) await load(server.port, path, { seconds: 2 }); // warm up
   const rps = Object.fromEntries(servers.map((s) => [s.label, []]));
   for (let round = 0; round < rounds; round++) {
-    for (const server of servers)
+    for (const server of servers) {
+      await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
       rps[server.label].push(await load(server.port, path, { seconds: duration }));
+    }
   }
   const rows = [];
   const ratios = [];
