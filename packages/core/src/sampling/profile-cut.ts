@@ -88,17 +88,16 @@ export function cutProfile(
   const isMarker = new Uint8Array(samples.length);
   let next = 0;
   let found = 0;
-  let previousSlot: number | undefined;
+  let currentSlot: number | undefined;
   for (let i = 0; i < samples.length; i++) {
     const slot = nodes.get((samples[i] as { nodeId: number }).nodeId)?.slot;
-    if (slot === undefined) {
-      previousSlot = undefined;
-      continue;
-    }
+    if (slot === undefined) continue;
     isMarker[i] = 1;
-    // Consecutive samples of the same marker are one boundary (a marker allocates several arrays).
-    if (slot === previousSlot) continue;
-    previousSlot = slot;
+    // A marker allocates several arrays, so it usually yields several samples, and V8 sometimes orders another
+    // sample among them. Consecutive boundaries always have different slots, so the slot of the boundary just
+    // read, seen again, is the same marker (reading it as a new one would skip the next seven as missed).
+    if (slot === currentSlot) continue;
+    currentSlot = slot;
     while (next < events.length && (events[next] as BoundaryEvent).slot !== slot) {
       (events[next] as BoundaryEvent).state = 'missed';
       next++;
@@ -112,9 +111,8 @@ export function cutProfile(
     }
   }
   for (; next < events.length; next++) (events[next] as BoundaryEvent).state = 'missed';
-  // A missed marker (rare: ~0.05-0.5%, seen around garbage collections, whatever the marker's size) widens
-  // its window to the nearest boundary that was found: the window keeps its samples plus a few of its
-  // neighbours', and says so.
+  // A missed marker (e^-8 in theory) widens its window to the nearest boundary that was found: the window keeps
+  // its samples plus a few of its neighbours', and says so.
   let lastFound = -1;
   for (const event of events) {
     if (event.state === 'found') lastFound = event.index;
