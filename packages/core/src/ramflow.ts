@@ -44,6 +44,11 @@ const CLEANUP_INTERVAL_MS = 1000;
 const SETTLE_GIVE_UP_MS = 30_000;
 /** Most finished-but-unsettled requests held; beyond it they are finalized at once. */
 const MAX_PENDING = 2_000;
+/**
+ * With no profiled request in flight or settling for this long, the GC ledger (an observer and a GC profiler,
+ * ~8 µs per collection) is released; the next profiled request acquires it again.
+ */
+const LEDGER_IDLE_MS = 5_000;
 /** Records settled within this many ms share one reading of the process's RSS and ArrayBuffers. */
 const PROCESS_READING_MS = 50;
 /** Longest a request waits in the isolation gate before it runs alongside the others (its record says so). */
@@ -90,7 +95,9 @@ class RamflowInstance implements Ramflow, SessionHost {
   readonly store: Store;
   readonly #log: OnceLogger;
   #ledgerRef: GcLedger | undefined;
+  #ledgerIdleTimer: NodeJS.Timeout | undefined;
   #templates: Templates | undefined;
+  #warmed = false;
   #pending: Session[] = [];
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
@@ -115,7 +122,9 @@ class RamflowInstance implements Ramflow, SessionHost {
   constructor(input: RamflowOptions | undefined) {
     this.options = resolveOptions(input);
     this.#log = new OnceLogger(this.options.logger);
-    this.backend = selectBackend(this.options);
+    // A disabled ramflow asks V8 nothing and starts nothing; an enabled one starts its machinery (profilers,
+    // observers, timers) only when a request is profiled (see `start`).
+    this.backend = selectBackend(this.options, this.options.enabled !== false);
     this.store =
       this.options.store ??
       new MemoryStore({ maxRecords: this.options.historySize, maxBytes: this.options.historyBytes });
@@ -128,22 +137,6 @@ class RamflowInstance implements Ramflow, SessionHost {
       );
     }
     if (this.options.enabled !== false) {
-      this.#insights = new ProcessInsights(
-        () => this.#ledger,
-        () => ({ inFlight: this.activeCount, started: this.startedCount }),
-      );
-      // Compile the toolbar once the app has finished starting, not inside its first request (~20 ms).
-      setImmediate(() => {
-        try {
-          if (this.options.toolbar && !this.#closed) this.templates.warm(['toolbar']);
-        } catch (error) {
-          this.#log.once(
-            'error',
-            'templates',
-            `could not load the toolbar templates: ${describeError(error).message}`,
-          );
-        }
-      }).unref();
       this.#log.once(
         'info',
         'backend',
@@ -152,13 +145,41 @@ class RamflowInstance implements Ramflow, SessionHost {
     }
   }
 
-  /** The process's GC ledger, acquired on first use so a disabled ramflow starts no profiler. */
+  /**
+   * The process's GC ledger, acquired on first use (a disabled or refusing ramflow starts no observer or profiler)
+   * and released once no profiled request has been in flight or settling for LEDGER_IDLE_MS.
+   */
   get #ledger(): GcLedger {
     if (this.#ledgerRef === undefined) {
       this.#ledgerRef = sharedGcLedger();
       this.#ledgerRef.acquire();
+      this.#armLedgerRelease();
     }
     return this.#ledgerRef;
+  }
+
+  #armLedgerRelease(): void {
+    if (this.#ledgerIdleTimer !== undefined || this.#closed) return;
+    this.#ledgerIdleTimer = setTimeout(() => {
+      this.#ledgerIdleTimer = undefined;
+      if (this.#ledgerRef === undefined) return;
+      if (this.activeCount > 0 || this.#pending.length > 0 || this.gate.inside > 0 || this.gate.waiting > 0) {
+        this.#armLedgerRelease();
+        return;
+      }
+      this.#ledgerRef.release();
+      this.#ledgerRef = undefined;
+    }, LEDGER_IDLE_MS);
+    this.#ledgerIdleTimer.unref();
+  }
+
+  /** The process view, started with the first profiled request (or the first look at it). */
+  get #processInsights(): ProcessInsights {
+    this.#insights ??= new ProcessInsights(
+      () => this.#ledger,
+      () => ({ inFlight: this.activeCount, started: this.startedCount }),
+    );
+    return this.#insights;
   }
 
   get basePath(): string {
@@ -238,6 +259,24 @@ class RamflowInstance implements Ramflow, SessionHost {
     );
   }
 
+  /**
+   * The first profiled request compiles the toolbar's templates (~10-40 ms, once) before its windows open, so the
+   * cost is in its overhead and not in its figures, and a ramflow that profiles nobody compiles nothing.
+   */
+  #warmOnce(): void {
+    if (this.#warmed) return;
+    this.#warmed = true;
+    try {
+      if (this.options.toolbar) this.templates.warm(['toolbar']);
+    } catch (error) {
+      this.#log.once(
+        'error',
+        'templates',
+        `could not load the toolbar templates: ${describeError(error).message}`,
+      );
+    }
+  }
+
   #wantsExclusive(request: RequestInfo, id: string): boolean {
     if (!this.#wantsRetained(request)) return false;
     this.#retainedIds.add(id);
@@ -255,7 +294,11 @@ class RamflowInstance implements Ramflow, SessionHost {
     let admission: Promise<GateAdmission> | undefined;
     try {
       const path = pathOf(request.url);
-      if (this.isOwnPath(path) || this.#ignored(path) || !this.#admits(request)) return undefined;
+      if (this.isOwnPath(path) || this.#ignored(path) || !this.#admits(request)) {
+        this.backend.noteUnprofiled?.();
+        return undefined;
+      }
+      this.#warmOnce();
       const id = newRequestId();
       const snapshot = this.#wantsSnapshot(request);
       exclusive = this.#wantsExclusive(request, id) || snapshot || this.options.isolate;
@@ -348,19 +391,11 @@ class RamflowInstance implements Ramflow, SessionHost {
   }
 
   processReport(): ProcessReport {
-    this.#insights ??= new ProcessInsights(
-      () => this.#ledger,
-      () => ({ inFlight: this.activeCount, started: this.startedCount }),
-    );
-    return this.#insights.report();
+    return this.#processInsights.report();
   }
 
   runAudit(): IntegrityAudit {
-    this.#insights ??= new ProcessInsights(
-      () => this.#ledger,
-      () => ({ inFlight: this.activeCount, started: this.startedCount }),
-    );
-    return this.#insights.audit();
+    return this.#processInsights.audit();
   }
 
   /** A kept `.heapsnapshot` file for download (`allowHeapSnapshots`), or undefined. */
@@ -405,7 +440,7 @@ class RamflowInstance implements Ramflow, SessionHost {
     this.activeCount--;
     this.#lastActivity = performance.now();
     session.freezeConcurrency();
-    this.#insights?.requestEnded(session.id, session.route);
+    this.#processInsights.requestEnded(session.id, session.route);
     this.#pending.push(session);
     if (this.#pending.length > MAX_PENDING) {
       // Bounded: the oldest waiting window is finalized now, with the reason its allocation is unknown.
@@ -630,6 +665,7 @@ class RamflowInstance implements Ramflow, SessionHost {
     await this.flush();
     this.#closed = true;
     if (this.#timer) clearTimeout(this.#timer);
+    if (this.#ledgerIdleTimer) clearTimeout(this.#ledgerIdleTimer);
     this.#ledgerRef?.release();
     this.#ledgerRef = undefined;
     await this.backend.close();

@@ -523,6 +523,11 @@ export interface MemoryBackend {
   open(requestId: string, options?: { retained?: boolean }): BackendWindow | undefined;
   /** Someone is about to read records: finish any batched work for windows that have ended. */
   flush?(): void;
+  /**
+   * A request ran without a window (not admitted, ignored): a backend whose profiler sees every allocation of the
+   * process counts it towards its bounds. On the request path of every request; must be O(1).
+   */
+  noteUnprofiled?(): void;
   /** Plain-JSON figures about the backend itself (served at `basePath/api/backend`). */
   stats?(): Record<string, unknown>;
   /** Stop profilers and release resources (called on shutdown and before the process exits). */

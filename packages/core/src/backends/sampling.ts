@@ -8,7 +8,8 @@ import type { BackendWindow, MemoryBackend, MemoryFigures, RequestRecord } from 
 
 /**
  * The `sampling` backend: allocation stacks per request from V8's sampling heap profiler, cut out of one
- * long-running profile (see SamplingProfiler). Opening and ending a window cost one boundary marker each.
+ * long-running profile (see SamplingProfiler). Opening and ending a window cost one boundary marker each. The
+ * profiler runs only while requests are profiled: constructing the backend starts nothing.
  */
 export class SamplingBackend implements MemoryBackend {
   readonly name = 'sampling' as const;
@@ -16,7 +17,6 @@ export class SamplingBackend implements MemoryBackend {
   readonly #profiler: SamplingProfiler;
   #closed = false;
 
-  /** Throws SamplerUnavailableError when the profiler cannot run here. */
   constructor(samplingInterval: number, reason: string, adaptive = true) {
     this.#profiler = sharedSamplingProfiler(samplingInterval);
     this.#profiler.adapt(adaptive);
@@ -38,6 +38,10 @@ export class SamplingBackend implements MemoryBackend {
     return new SamplingBackendWindow(this.#profiler, window);
   }
 
+  noteUnprofiled(): void {
+    this.#profiler.noteUnprofiled();
+  }
+
   stats(): Record<string, unknown> {
     const profiler = this.#profiler;
     return {
@@ -45,6 +49,7 @@ export class SamplingBackend implements MemoryBackend {
       samplingInterval: profiler.interval,
       currentInterval: profiler.currentInterval,
       underLoad: profiler.underLoad,
+      running: profiler.awake,
     };
   }
 

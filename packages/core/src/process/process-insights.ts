@@ -19,6 +19,11 @@ import { Timeline } from './timeline.js';
 /** A timeline sample this often while ramflow runs (a `process.memoryUsage()` read, ~12 µs). */
 const SAMPLE_INTERVAL_MS = 1000;
 /**
+ * The timeline sampler and GC observer stop after this long without a profiled request or a look at the report,
+ * and start again with the next one (the chart then shows the gap).
+ */
+const IDLE_STOP_MS = 10 * 60_000;
+/**
  * The leak trend needs the used heap after full collections, and V8 runs few of them while memory is plentiful
  * (2 in 200 requests that each leaked 1 MB, measured). So ramflow forces one when at least PROBE_IDLE_REQUESTS
  * requests finished since the last point and the app then stayed idle (no profiled request started or in flight)
@@ -100,10 +105,19 @@ export class ProcessInsights {
   #idleTimer: NodeJS.Timeout | undefined;
   #closed = false;
 
+  #lastActivity = 0;
+
   constructor(
     readonly ledger: () => GcLedger,
     readonly activity: () => RequestActivity = () => ({ inFlight: 0, started: 0 }),
   ) {
+    this.#wake();
+  }
+
+  /** Starts the timeline sampler and the GC observer if they were stopped (or never started). */
+  #wake(): void {
+    this.#lastActivity = performance.now();
+    if (this.#closed || this.#sampler !== undefined) return;
     this.#sample();
     this.#sampler = setInterval(() => this.#sample(), SAMPLE_INTERVAL_MS);
     this.#sampler.unref();
@@ -117,12 +131,21 @@ export class ProcessInsights {
     }
   }
 
+  /** Nobody has profiled a request or looked at the report for IDLE_STOP_MS: nothing keeps running. */
+  #sleep(): void {
+    if (this.#sampler !== undefined) clearInterval(this.#sampler);
+    this.#sampler = undefined;
+    this.#observer?.disconnect();
+    this.#observer = undefined;
+  }
+
   /**
    * A profiled request's response finished (`route` is `METHOD /path`). Cheap; may schedule a leak-trend point
    * after the current turn.
    */
   requestEnded(id: string, route: string): void {
     if (this.#closed) return;
+    this.#wake();
     this.leak.noteRequest(route);
     this.timeline.mark({ at: Date.now(), kind: 'request', label: route, id });
     this.#requestsSincePoint++;
@@ -177,6 +200,7 @@ export class ProcessInsights {
   }
 
   report(): ProcessReport {
+    this.#wake();
     const usage = process.memoryUsage();
     const peakRssBytes = Math.max(process.resourceUsage().maxRSS * 1024, usage.rss);
     if (this.#cgroup === null) this.#cgroup = readCgroupMemory();
@@ -235,6 +259,10 @@ export class ProcessInsights {
   }
 
   #sample(): void {
+    if (performance.now() - this.#lastActivity >= IDLE_STOP_MS) {
+      this.#sleep();
+      return;
+    }
     try {
       const usage = process.memoryUsage();
       this.timeline.sample({

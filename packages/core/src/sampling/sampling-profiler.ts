@@ -7,9 +7,6 @@ import { loadInspector, postSync } from './inspector.js';
 import { type BoundaryEvent, cutProfile, type RawProfile, type WindowCut } from './profile-cut.js';
 import { ProfileTreeBuilder } from './profile-tree.js';
 
-/** The sampling profiler cannot run here; the message says why. */
-export class SamplerUnavailableError extends Error {}
-
 /** One request window of the long-running profile. */
 export interface ProfiledWindow extends WindowCut {
   /** Interval the window was sampled at. */
@@ -31,13 +28,18 @@ const MAX_WAITING_WINDOWS = 500;
  * to fetch): the profiler keeps every sample until it is stopped, so this bounds its memory.
  */
 const MAX_SAMPLES = 200_000;
-/** Rotate when no window has been open for this long and finished windows are waiting. */
-const IDLE_ROTATE_MS = 1_000;
+/**
+ * Stop sampling when no window has been open for this long: finished windows get their samples, and nothing keeps
+ * accumulating while no request is profiled (samples of unprofiled work would otherwise pile up in native memory).
+ */
+const IDLE_STOP_MS = 1_000;
+/** Bytes a request is assumed to allocate before any profiled request has been measured. */
+const DEFAULT_REQUEST_BYTES = 64 * 1024;
 const PARTLY_RETAINED_NOTE =
   'part of this request ran while another request was profiled for retained memory: what it allocated and freed in that part is missing';
 /** After a retained window ends, wait this long before the fetch, so the framework drops the request's objects. */
 const RETAINED_SETTLE_MS = 20;
-/** How often the rotation conditions are checked while windows wait. */
+/** How often the rotation and idle conditions are checked while the profiler runs. */
 const CHECK_MS = 250;
 /** Load governor: tick length, what counts as load, and what it does. */
 const GOVERNOR_TICK_MS = 250;
@@ -65,6 +67,10 @@ export interface SamplerStats {
     retained: number;
     shutdown: number;
   };
+  /** Times the profiler was started for a profiled request after being stopped while idle. */
+  starts: number;
+  /** Times it was stopped because no request was profiled for a while. */
+  idleStops: number;
   lastRotationMs: number;
   totalRotationMs: number;
   markersFound: number;
@@ -74,10 +80,15 @@ export interface SamplerStats {
 
 /**
  * The process's one sampling heap profiler (V8 has one per isolate, shared by every inspector session), run
- * continuously with garbage samples kept, and cut into request windows by boundary markers. The profile is
- * fetched ("rotated": stopped, which returns it, and started again) only in batches: when someone looks at
- * the data, when the app is idle, or when the bounds on waiting windows and samples are reached. A fetch forces
- * a full garbage collection whose cost grows with the live heap, so per-request cost stays flat.
+ * with garbage samples kept while requests are profiled, and cut into request windows by boundary markers. The
+ * profile is fetched ("rotated": stopped, which returns it, and started again) only in batches: when someone
+ * looks at the data, when the bounds on waiting windows and samples are reached, or when the app goes idle. A
+ * fetch forces a full garbage collection whose cost grows with the live heap, so per-request cost stays flat.
+ *
+ * Nothing runs until a window opens: the first one connects the inspector session and starts sampling, and once
+ * no window has been open for IDLE_STOP_MS the profiler is stopped and the session closed again (with the
+ * include-collected flags V8 keeps every sample until then, so an idle or refusing ramflow would otherwise grow
+ * without limit).
  */
 export class SamplingProfiler {
   /** The interval asked for (by the first ramflow instance). */
@@ -87,13 +98,16 @@ export class SamplingProfiler {
   readonly stats: SamplerStats = {
     rotations: 0,
     rotationsBy: { view: 0, idle: 0, bounds: 0, governor: 0, retained: 0, shutdown: 0 },
+    starts: 0,
+    idleStops: 0,
     lastRotationMs: 0,
     totalRotationMs: 0,
     markersFound: 0,
     markersMissed: 0,
     samplesFetched: 0,
   };
-  readonly #session: Session;
+  /** Connected while awake (a window is open or waited on); undefined while idle. */
+  #session: Session | undefined;
   #epoch = 0;
   #running = false;
   #events: BoundaryEvent[] = [];
@@ -106,6 +120,9 @@ export class SamplingProfiler {
   #estimatedSamples = 0;
   #timer: NodeJS.Timeout | undefined;
   #disposed = false;
+  #adaptive = false;
+  /** Typical bytes a profiled request allocates (moving average), to bound the samples unprofiled ones add. */
+  #typicalBytes = DEFAULT_REQUEST_BYTES;
   #governor: NodeJS.Timeout | undefined;
   #tickStart = 0;
   #busyMs = 0;
@@ -124,10 +141,9 @@ export class SamplingProfiler {
   #restartNote: string | undefined;
   readonly #onExit = () => this.#stopNow();
 
-  private constructor(interval: number, session: Session) {
+  private constructor(interval: number) {
     this.interval = interval;
     this.#current = interval;
-    this.#session = session;
   }
 
   /** The interval in effect now. */
@@ -140,45 +156,126 @@ export class SamplingProfiler {
     return this.#current !== this.interval;
   }
 
+  /** A profiler that starts sampling when its first window opens. */
+  static create(interval: number): SamplingProfiler {
+    return new SamplingProfiler(interval);
+  }
+
   /**
-   * Starts the profiler. Throws SamplerUnavailableError when the inspector is missing or another session
-   * (an attached DevTools) already runs the sampling heap profiler.
+   * Why the sampling profiler cannot run in this process now, or undefined when it can. Asks V8 through a
+   * short-lived inspector session (nothing is left running); the process's own running profiler counts as free.
    */
-  static start(interval: number): SamplingProfiler {
+  static unavailable(): string | undefined {
+    const running = (globalThis as unknown as Record<symbol, SamplingProfiler | undefined>)[REGISTRY_KEY];
+    if (running?.awake) return undefined;
+    const session = SamplingProfiler.#connect();
+    if (typeof session === 'string') return session;
+    session.disconnect();
+    return undefined;
+  }
+
+  /**
+   * A connected inspector session with the heap profiler enabled, or why there is none: the inspector is missing,
+   * or another session (an attached DevTools) already runs V8's sampling heap profiler, which is one per process.
+   */
+  static #connect(): Session | string {
     const inspector = loadInspector();
-    if (inspector === undefined)
-      throw new SamplerUnavailableError('node:inspector is not available in this runtime');
+    if (inspector === undefined) return 'node:inspector is not available in this runtime';
     const session = new inspector.Session();
     try {
       session.connect();
       postSync(session, 'HeapProfiler.enable');
     } catch (error) {
-      throw new SamplerUnavailableError(
-        `could not open an inspector session: ${(error as Error).message ?? String(error)}`,
-      );
+      return `could not open an inspector session: ${(error as Error).message ?? String(error)}`;
     }
     // A second startSampling is silently ignored by V8, so ask first whether someone already runs it.
-    let foreign = false;
     try {
       postSync(session, 'HeapProfiler.getSamplingProfile');
-      foreign = true;
     } catch {
       // "V8 sampling heap profiler was not started": it is free.
+      return session;
     }
-    if (foreign) {
+    session.disconnect();
+    return "another inspector session (for example Chrome DevTools' Memory tab, allocation sampling) is running V8's sampling heap profiler, which is one per process";
+  }
+
+  /** True while the profiler runs (a window is open, or finished ones wait for their samples). */
+  get awake(): boolean {
+    return this.#session !== undefined;
+  }
+
+  /** Connects and starts sampling; returns why it cannot, or undefined once it runs. */
+  #wake(): string | undefined {
+    if (this.#session !== undefined) return undefined;
+    const session = SamplingProfiler.#connect();
+    if (typeof session === 'string') return session;
+    this.#session = session;
+    try {
+      this.#begin();
+    } catch (error) {
+      this.#session = undefined;
       session.disconnect();
-      throw new SamplerUnavailableError(
-        "another inspector session (for example Chrome DevTools' Memory tab, allocation sampling) is running V8's sampling heap profiler, which is one per process",
-      );
+      return `could not start V8's sampling heap profiler: ${(error as Error).message ?? String(error)}`;
     }
-    const profiler = new SamplingProfiler(interval, session);
-    profiler.#begin();
-    process.once('exit', profiler.#onExit);
-    return profiler;
+    this.stats.starts++;
+    this.#lastEnd = performance.now();
+    process.once('exit', this.#onExit);
+    if (this.#adaptive) {
+      this.#tickStart = performance.now();
+      this.#governor = setInterval(() => this.#tick(), GOVERNOR_TICK_MS);
+      this.#governor.unref();
+    }
+    this.#schedule();
+    return undefined;
+  }
+
+  /**
+   * Stops sampling and closes the session: finished windows get their samples first (one fetch); with none
+   * waiting the profiler is just switched off (no profile is built, no collection forced).
+   */
+  #sleep(why: 'idle' | 'shutdown'): void {
+    const session = this.#session;
+    if (session === undefined) return;
+    if (this.#waiting > 0) this.rotate(why, false);
+    if (this.#governor !== undefined) clearInterval(this.#governor);
+    this.#governor = undefined;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    process.removeListener('exit', this.#onExit);
+    this.#switchOff(session);
+    this.#session = undefined;
+    this.#kept = [];
+    // A window whose samples could not be fetched (the restart after a fetch had failed) is told so.
+    for (const window of [...this.#windows]) {
+      if (!window.ended) continue;
+      window.failed ??= 'the sampling profile could not be fetched: the profiler had stopped';
+      this.#resolve(window);
+    }
+    // The load has gone with the requests: the next window samples at the configured interval.
+    this.#current = this.interval;
+    this.#loadedTicks = 0;
+    this.#quietTicks = 0;
+    this.#estimatedSamples = 0;
+    if (why === 'idle') this.stats.idleStops++;
+  }
+
+  /** Stops V8's sampler without building a profile (`disable` does; ~3 ms where a fetch took ~75 ms). */
+  #switchOff(session: Session): void {
+    try {
+      postSync(session, 'HeapProfiler.disable');
+    } catch {
+      // Stopped already (by someone else).
+    }
+    this.#running = false;
+    try {
+      session.disconnect();
+    } catch {
+      // The session is gone with the process.
+    }
   }
 
   #begin(): void {
-    postSync(this.#session, 'HeapProfiler.startSampling', {
+    postSync(this.#session as Session, 'HeapProfiler.startSampling', {
       samplingInterval: this.#current,
       includeObjectsCollectedByMajorGC: this.#mode === 'allocated',
       includeObjectsCollectedByMinorGC: this.#mode === 'allocated',
@@ -200,7 +297,7 @@ export class SamplingProfiler {
   /** Drops a reference; the last one stops the profiler. */
   release(): void {
     if (--this.#refs > 0) return;
-    this.rotate('shutdown');
+    this.#sleep('shutdown');
     this.#stopNow();
   }
 
@@ -228,6 +325,12 @@ export class SamplingProfiler {
    */
   open(view: AllocationProfile['view'] = 'allocated'): ProfiledWindow | string {
     const now = performance.now();
+    const unavailable = this.#disposed ? 'ramflow was closed' : this.#wake();
+    if (unavailable !== undefined) {
+      // Counted as open like a skipped window: its end is `endUnmarked`.
+      this.#open++;
+      return `no allocation stacks: V8's sampling heap profiler could not be started (${unavailable})`;
+    }
     if (view === 'retained') return this.#openRetained(now);
     this.#openedThisTick++;
     if (this.#open === 0) this.#busySince = now;
@@ -309,8 +412,6 @@ export class SamplingProfiler {
         this.rotate('retained');
         this.#kept = [];
       }, RETAINED_SETTLE_MS).unref();
-    } else {
-      this.#schedule();
     }
   }
 
@@ -323,6 +424,15 @@ export class SamplingProfiler {
   /** Adds what a finished request allocated, so the sample bound can be enforced without fetching. */
   noteAllocated(bytes: number): void {
     this.#estimatedSamples += bytes / this.interval;
+    this.#typicalBytes += (bytes - this.#typicalBytes) / 16;
+  }
+
+  /**
+   * A request ran without a window while the profiler was running (refused, ignored, or not sampled): its
+   * allocations are sampled all the same, so they count towards the sample bound, at a typical request's size.
+   */
+  noteUnprofiled(): void {
+    if (this.#session !== undefined) this.#estimatedSamples += this.#typicalBytes / this.#current;
   }
 
   /**
@@ -336,7 +446,9 @@ export class SamplingProfiler {
 
   /** Enables the load governor (adaptive sampling). */
   adapt(enabled: boolean): void {
-    if (!enabled || this.#governor !== undefined || this.#disposed) return;
+    if (!enabled || this.#adaptive || this.#disposed) return;
+    this.#adaptive = true;
+    if (this.#session === undefined) return;
     this.#tickStart = performance.now();
     this.#governor = setInterval(() => this.#tick(), GOVERNOR_TICK_MS);
     this.#governor.unref();
@@ -379,16 +491,18 @@ export class SamplingProfiler {
     this.rotate('governor');
   }
 
+  /** While the profiler runs: fetch when the bounds are reached, stop once no window has been open for a while. */
   #schedule(): void {
-    if (this.#timer !== undefined || this.#disposed) return;
+    if (this.#timer !== undefined || this.#disposed || this.#session === undefined) return;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
-      if (this.#waiting === 0) return;
-      const idle = this.#open === 0 && performance.now() - this.#lastEnd >= IDLE_ROTATE_MS;
-      if (idle) this.rotate('idle');
-      else if (this.#waiting >= MAX_WAITING_WINDOWS || this.#estimatedSamples >= MAX_SAMPLES)
+      if (this.#open === 0 && performance.now() - this.#lastEnd >= IDLE_STOP_MS) {
+        this.#sleep('idle');
+        return;
+      }
+      if (this.#waiting >= MAX_WAITING_WINDOWS || this.#estimatedSamples >= MAX_SAMPLES)
         this.rotate('bounds');
-      if (this.#waiting > 0) this.#schedule();
+      this.#schedule();
     }, CHECK_MS);
     this.#timer.unref();
   }
@@ -397,8 +511,8 @@ export class SamplingProfiler {
    * Fetches the profile (stopping the profiler, which forces one full garbage collection), starts it again,
    * and resolves every window whose closing marker the fetched profile covers.
    */
-  rotate(why: keyof SamplerStats['rotationsBy']): void {
-    if (!this.#running || this.#disposed) return;
+  rotate(why: keyof SamplerStats['rotationsBy'], restart = true): void {
+    if (!this.#running || this.#disposed || this.#session === undefined) return;
     const began = performance.now();
     const epoch = this.#epoch;
     const epochMode = this.#epochMode;
@@ -411,11 +525,13 @@ export class SamplingProfiler {
       stoppedUnder = true;
     }
     this.#running = false;
-    try {
-      this.#begin();
-      this.#restartNote = undefined;
-    } catch (error) {
-      this.#restartNote = `sampling could not be restarted: ${(error as Error).message}`;
+    if (restart) {
+      try {
+        this.#begin();
+        this.#restartNote = undefined;
+      } catch (error) {
+        this.#restartNote = `sampling could not be restarted: ${(error as Error).message}`;
+      }
     }
     this.#estimatedSamples = 0;
     const touching = [...this.#windows].filter((w) => w.open.epoch <= epoch);
@@ -472,17 +588,8 @@ export class SamplingProfiler {
     if (this.#timer) clearTimeout(this.#timer);
     if (this.#governor) clearInterval(this.#governor);
     process.removeListener('exit', this.#onExit);
-    try {
-      if (this.#running) postSync(this.#session, 'HeapProfiler.stopSampling');
-    } catch {
-      // Already stopped by someone else.
-    }
-    this.#running = false;
-    try {
-      this.#session.disconnect();
-    } catch {
-      // The session is gone with the process.
-    }
+    if (this.#session !== undefined) this.#switchOff(this.#session);
+    this.#session = undefined;
     for (const window of this.#windows) {
       window.failed ??= 'ramflow was closed before this request was profiled to the end';
       window.resolved = true;
@@ -497,13 +604,14 @@ const REGISTRY_KEY = Symbol.for('ramflow.sampling-profiler');
 
 /**
  * The process's sampling profiler, shared through globalThis so every ramflow instance (and both the ESM and
- * CommonJS builds) use the one V8 allows. The first caller's interval wins while it runs.
+ * CommonJS builds) use the one V8 allows. The first caller's interval wins while it is referenced. Creating it
+ * starts nothing: sampling starts when a window opens.
  */
 export function sharedSamplingProfiler(interval: number): SamplingProfiler {
   const registry = globalThis as unknown as Record<symbol, SamplingProfiler | undefined>;
   let profiler = registry[REGISTRY_KEY];
   if (profiler === undefined || profiler.disposed) {
-    profiler = SamplingProfiler.start(interval);
+    profiler = SamplingProfiler.create(interval);
     registry[REGISTRY_KEY] = profiler;
   }
   profiler.acquire();
