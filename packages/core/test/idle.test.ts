@@ -26,6 +26,18 @@ function samplerRunning(): boolean {
   return running;
 }
 
+interface SamplerStats {
+  starts: number;
+  idleStops: number;
+  rotationsBy: { bounds: number };
+}
+
+function samplerStats(h: Harness): SamplerStats {
+  const stats = h.ramflow.backend.stats?.();
+  assert.ok(stats, 'the sampling backend reports its stats');
+  return stats as unknown as SamplerStats;
+}
+
 function ledgerActive(): boolean {
   const ledger = (globalThis as unknown as Record<symbol, { disposed: boolean } | undefined>)[
     Symbol.for('ramflow.gc-ledger')
@@ -113,8 +125,7 @@ describe('an enabled ramflow stops what it started once nobody is profiled', () 
     assert.equal(ledgerActive(), true);
     await until(() => !samplerRunning(), 'stopping the idle sampler');
     await until(() => !ledgerActive(), 'releasing the idle GC ledger');
-    const stats = h.ramflow.backend.stats?.() as { idleStops: number; starts: number };
-    assert.equal(stats.idleStops, 1);
+    assert.equal(samplerStats(h).idleStops, 1);
 
     // The next profiled request starts them again and gets its allocation stacks.
     const res = await rawRequest(h.url, '/again');
@@ -122,7 +133,7 @@ describe('an enabled ramflow stops what it started once nobody is profiled', () 
     const record = await h.ramflow.store.get(res.headers['x-ramflow-id'] as string);
     assert.ok(record?.allocations, record?.allocationsUnavailable);
     assert.equal(typeof record?.memory.allocatedBytes, 'number', record?.memory.allocatedUnavailable);
-    assert.equal((h.ramflow.backend.stats?.() as { starts: number }).starts, 2);
+    assert.equal(samplerStats(h).starts, 2);
   });
 
   it('fetches the profile when unprofiled requests pile up samples while a profiled one is in flight', async () => {
@@ -136,7 +147,7 @@ describe('an enabled ramflow stops what it started once nobody is profiled', () 
     open.push(h);
     const pending = rawRequest(h.url, '/held');
     await until(() => samplerRunning(), 'starting the sampler for the held request');
-    const before = (h.ramflow.backend.stats?.() as { rotationsBy: { bounds: number } }).rotationsBy.bounds;
+    const before = samplerStats(h).rotationsBy.bounds;
     // Each unprofiled request counts as a typical request's samples (64 KiB at 32 KiB before any is measured).
     for (let i = 0; i < 150_000; i++) h.ramflow.backend.noteUnprofiled?.();
     await until(
