@@ -150,10 +150,7 @@ describe('an enabled ramflow stops what it started once nobody is profiled', () 
     const before = samplerStats(h).rotationsBy.bounds;
     // Each unprofiled request counts as a typical request's samples (64 KiB at 32 KiB before any is measured).
     for (let i = 0; i < 150_000; i++) h.ramflow.backend.noteUnprofiled?.();
-    await until(
-      () => (h.ramflow.backend.stats?.() as { rotationsBy: { bounds: number } }).rotationsBy.bounds > before,
-      'a bounds fetch',
-    );
+    await until(() => samplerStats(h).rotationsBy.bounds > before, 'a bounds fetch');
     release();
     const res = await pending;
     await h.ramflow.flush();
