@@ -4,6 +4,7 @@ export type RamflowErrorCode =
   | 'RAMFLOW_UNSAFE_PRODUCTION'
   | 'RAMFLOW_BACKEND_UNAVAILABLE'
   | 'RAMFLOW_UNSUPPORTED_PLATFORM'
+  | 'RAMFLOW_STORE_TIMEOUT'
   | 'RAMFLOW_INTERNAL';
 
 /** Thrown at construction for bad options; recorded (never thrown) on the request path. */

@@ -1,4 +1,5 @@
 import type { OutgoingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { ResponseInfo } from './types.js';
 
 function header(res: OutgoingMessage, name: string): string | undefined {
@@ -29,4 +30,20 @@ export function writeResponseHeaders(
     if (name === 'Server-Timing') res.appendHeader(name, value);
     else res.setHeader(name, value);
   }
+}
+
+/**
+ * The client went away before the whole response was handed to the operating system: the response never
+ * finished, or its socket failed while sending it. Node emits 'finish' even for a body written with one `end()`
+ * whose socket the client reset halfway (a 50 MB page read for 255 KB), so `writableFinished` alone says
+ * "complete" there; the socket's error tells. `socket` is the request's (`req.socket`: the response lets go
+ * of its own when it closes).
+ */
+export function responseAborted(
+  res: { readonly writableFinished: boolean },
+  socket: Pick<Duplex, 'errored'> | null | undefined,
+  /** Called from the response's 'finish' (Fastify's onResponse): it finished, whatever the response says. */
+  finished = false,
+): boolean {
+  return (!finished && !res.writableFinished) || (socket?.errored ?? null) !== null;
 }

@@ -1,5 +1,6 @@
 import { RamflowError } from './errors.js';
 import { consoleLogger } from './logger.js';
+import { DEFAULT_REDACT } from './redact.js';
 import { isLoopbackAddress } from './security.js';
 import type { RamflowOptions, ResolvedRamflowOptions, ServerTimingMetric, Store } from './types.js';
 
@@ -35,10 +36,27 @@ const KNOWN_KEYS = [
   'allowHeapSnapshots',
   'heapSnapshotMemoryLimit',
   'editorUrl',
+  'allowedHosts',
+  'redact',
 ] as const satisfies ReadonlyArray<keyof RamflowOptions>;
 
 const BACKENDS = ['auto', 'sampling', 'heap-snapshot', 'process'] as const;
 const DEV_ENVIRONMENTS = new Set(['', 'development', 'test']);
+
+/** A value as an error message names it: `null`, `an array`, `"text"`, `5`, `a function`, `an object`. */
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'function') return 'a function';
+  if (typeof value === 'object') return 'an object';
+  if (typeof value === 'symbol' || typeof value === 'bigint') return `a ${typeof value}`;
+  if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
+  return JSON.stringify(value) ?? String(value);
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
 
 function invalid(option: string, message: string): RamflowError {
   return new RamflowError('RAMFLOW_INVALID_OPTION', `invalid option \`${option}\`: ${message}`);
@@ -60,11 +78,12 @@ function distance(a: string, b: string): number {
   return row[b.length] as number;
 }
 
-function suggest(key: string): string {
+function suggest(key: string, keys: readonly string[] = KNOWN_KEYS, noun = 'options'): string {
   let best: string | undefined;
   let bestDistance = Number.POSITIVE_INFINITY;
-  for (const known of KNOWN_KEYS) {
-    const d = distance(key, known);
+  for (const known of keys) {
+    // A prefix (`warn` for `warnBytes`) is as good a hint as a typo.
+    const d = key !== '' && known.toLowerCase().startsWith(key.toLowerCase()) ? 0 : distance(key, known);
     if (d < bestDistance) {
       bestDistance = d;
       best = known;
@@ -72,13 +91,13 @@ function suggest(key: string): string {
   }
   return best !== undefined && bestDistance <= Math.max(2, Math.floor(key.length / 3))
     ? ` Did you mean \`${best}\`?`
-    : ` Known options: ${KNOWN_KEYS.join(', ')}.`;
+    : ` Known ${noun}: ${keys.join(', ')}.`;
 }
 
 function positiveInteger(option: string, value: unknown, fallback: number, min = 1): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
-    throw invalid(option, `expected an integer >= ${min}, got ${JSON.stringify(value)}.`);
+    throw invalid(option, `expected an integer >= ${min}, got ${describe(value)}.`);
   }
   return value;
 }
@@ -98,10 +117,7 @@ export function resolveOptions(
   env: NodeJS.ProcessEnv = process.env,
 ): ResolvedRamflowOptions {
   if (input !== undefined && (typeof input !== 'object' || input === null || Array.isArray(input))) {
-    throw new RamflowError(
-      'RAMFLOW_INVALID_OPTION',
-      `options must be an object, got ${Array.isArray(input) ? 'an array' : typeof input}.`,
-    );
+    throw new RamflowError('RAMFLOW_INVALID_OPTION', `options must be an object, got ${describe(input)}.`);
   }
   const options: RamflowOptions = input ?? {};
   for (const key of Object.keys(options)) {
@@ -115,10 +131,13 @@ export function resolveOptions(
 
   const { enabled } = options;
   if (enabled !== undefined && typeof enabled !== 'boolean' && typeof enabled !== 'function') {
-    throw invalid('enabled', `expected a boolean or a function (request) => boolean, got ${typeof enabled}.`);
+    throw invalid(
+      'enabled',
+      `expected a boolean or a function (request) => boolean, got ${describe(enabled)}.`,
+    );
   }
   if (options.allow !== undefined && typeof options.allow !== 'function') {
-    throw invalid('allow', `expected a function (request) => boolean, got ${typeof options.allow}.`);
+    throw invalid('allow', `expected a function (request) => boolean, got ${describe(options.allow)}.`);
   }
   if (!isDevelopment && enabled !== undefined && enabled !== false && options.allow === undefined) {
     throw new RamflowError(
@@ -132,13 +151,13 @@ export function resolveOptions(
   if (!(BACKENDS as readonly string[]).includes(memoryBackend)) {
     throw invalid(
       'memoryBackend',
-      `expected one of ${BACKENDS.map((b) => `"${b}"`).join(', ')}, got ${JSON.stringify(memoryBackend)}.`,
+      `expected one of ${BACKENDS.map((b) => `"${b}"`).join(', ')}, got ${describe(memoryBackend)}.`,
     );
   }
 
   const heapDelta = options.heapDelta ?? 'fast';
   if (heapDelta !== 'exact' && heapDelta !== 'fast') {
-    throw invalid('heapDelta', `expected "exact" or "fast", got ${JSON.stringify(heapDelta)}.`);
+    throw invalid('heapDelta', `expected "exact" or "fast", got ${describe(heapDelta)}.`);
   }
 
   const samplingInterval = positiveInteger(
@@ -148,13 +167,13 @@ export function resolveOptions(
   );
 
   if (options.adaptiveSampling !== undefined && typeof options.adaptiveSampling !== 'boolean') {
-    throw invalid('adaptiveSampling', `expected a boolean, got ${typeof options.adaptiveSampling}.`);
+    throw invalid('adaptiveSampling', `expected a boolean, got ${describe(options.adaptiveSampling)}.`);
   }
 
   if (options.isolate !== undefined && typeof options.isolate !== 'boolean') {
     throw invalid(
       'isolate',
-      `expected a boolean (true runs profiled requests one at a time), got ${JSON.stringify(options.isolate) ?? typeof options.isolate}.`,
+      `expected a boolean (true runs profiled requests one at a time), got ${describe(options.isolate)}.`,
     );
   }
 
@@ -178,18 +197,19 @@ export function resolveOptions(
   }
 
   if (options.toolbar !== undefined && typeof options.toolbar !== 'boolean') {
-    throw invalid('toolbar', `expected a boolean, got ${typeof options.toolbar}.`);
+    throw invalid('toolbar', `expected a boolean, got ${describe(options.toolbar)}.`);
   }
 
   const basePath = options.basePath ?? DEFAULT_BASE_PATH;
   if (
     typeof basePath !== 'string' ||
     !/^\/[A-Za-z0-9._~\-/]*[A-Za-z0-9._~-]$/.test(basePath) ||
-    basePath.includes('//')
+    basePath.includes('//') ||
+    basePath.split('/').some((segment) => segment === '.' || segment === '..')
   ) {
     throw invalid(
       'basePath',
-      `expected a path such as "/__ramflow" (leading "/", no trailing "/", letters, digits, "._~-/"), got ${JSON.stringify(basePath)}.`,
+      `expected a path such as "/__ramflow" (leading "/", no trailing "/", letters, digits, "._~-/", no "." or ".." segments), got ${describe(basePath)}.`,
     );
   }
 
@@ -215,6 +235,21 @@ export function resolveOptions(
     throw invalid('store', 'expected an object with add, get, list and clear methods (see the Store type).');
   }
 
+  const severity: unknown = options.severity;
+  if (severity !== undefined) {
+    if (!isPlainObject(severity))
+      throw invalid(
+        'severity',
+        `expected an object such as { warnBytes: 1048576, dangerBytes: 10485760 }, got ${describe(severity)}.`,
+      );
+    for (const key of Object.keys(severity)) {
+      if (key !== 'warnBytes' && key !== 'dangerBytes')
+        throw invalid(
+          'severity',
+          `unknown field \`${key}\`.${suggest(key, ['warnBytes', 'dangerBytes'], 'fields')}`,
+        );
+    }
+  }
   const warnBytes = positiveInteger('severity.warnBytes', options.severity?.warnBytes, 1024 * 1024, 0);
   const dangerBytes = positiveInteger(
     'severity.dangerBytes',
@@ -229,7 +264,7 @@ export function resolveOptions(
   if (options.allowHeapSnapshots !== undefined && typeof options.allowHeapSnapshots !== 'boolean') {
     throw invalid(
       'allowHeapSnapshots',
-      `expected a boolean (true keeps .heapsnapshot files for download; they contain secrets), got ${typeof options.allowHeapSnapshots}.`,
+      `expected a boolean (true keeps .heapsnapshot files for download; they contain secrets), got ${describe(options.allowHeapSnapshots)}.`,
     );
   }
   const heapSnapshotMemoryLimit = options.heapSnapshotMemoryLimit;
@@ -241,7 +276,7 @@ export function resolveOptions(
   ) {
     throw invalid(
       'heapSnapshotMemoryLimit',
-      `expected a number of bytes > 0 (e.g. 512 * 1024 * 1024), got ${JSON.stringify(heapSnapshotMemoryLimit) ?? typeof heapSnapshotMemoryLimit}.`,
+      `expected a number of bytes > 0 (e.g. 512 * 1024 * 1024), got ${describe(heapSnapshotMemoryLimit)}.`,
     );
   }
 
@@ -255,7 +290,21 @@ export function resolveOptions(
   ) {
     throw invalid(
       'editorUrl',
-      `expected false or a URL template with {path} (and optionally {line}, {column}) such as ${JSON.stringify(DEFAULT_EDITOR_URL)}; javascript:, data: and vbscript: URLs are refused; got ${JSON.stringify(editorUrl) ?? typeof editorUrl}.`,
+      `expected false or a URL template with {path} (and optionally {line}, {column}) such as ${JSON.stringify(DEFAULT_EDITOR_URL)}; javascript:, data: and vbscript: URLs are refused; got ${describe(editorUrl)}.`,
+    );
+  }
+
+  const allowedHosts = resolveAllowedHosts(options.allowedHosts);
+
+  const redact = options.redact ?? DEFAULT_REDACT;
+  if (
+    redact !== false &&
+    (!Array.isArray(redact) ||
+      !redact.every((rule) => (typeof rule === 'string' && rule !== '') || rule instanceof RegExp))
+  ) {
+    throw invalid(
+      'redact',
+      `expected false (store query strings and the Referer as received) or an array of query parameter names (substrings, case-insensitive) or regular expressions, such as ["token", /^sig$/]; got ${describe(redact)}.`,
     );
   }
 
@@ -292,6 +341,23 @@ export function resolveOptions(
     allowHeapSnapshots: options.allowHeapSnapshots ?? false,
     heapSnapshotMemoryLimit,
     editorUrl,
+    allowedHosts,
+    redact: redact === false ? [] : redact,
+    redactReferer: redact !== false,
     environment: environment === '' ? 'unset' : environment,
   };
+}
+
+/** `allowedHosts`: hostnames in lower case (no port), or true. */
+function resolveAllowedHosts(value: unknown): readonly string[] | true {
+  if (value === undefined) return [];
+  if (value === true) return true;
+  const fix =
+    'expected true (any Host: turns off DNS-rebinding protection) or an array of hostnames without port, such as ["myapp.test", ".dev.example"] (a leading "." admits subdomains)';
+  if (!Array.isArray(value)) throw invalid('allowedHosts', `${fix}; got ${describe(value)}.`);
+  return value.map((entry) => {
+    if (typeof entry !== 'string' || !/^\.?[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.?$/.test(entry))
+      throw invalid('allowedHosts', `${fix}; got ${describe(entry)} in the array.`);
+    return entry.toLowerCase().replace(/\.$/, '');
+  });
 }

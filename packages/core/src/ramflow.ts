@@ -12,10 +12,13 @@ import { type GateAdmission, IsolationGate } from './isolation-gate.js';
 import { OnceLogger } from './logger.js';
 import { resolveOptions } from './options.js';
 import { type IntegrityAudit, ProcessInsights, type ProcessReport } from './process/process-insights.js';
+import { redactHeapDiff } from './redact.js';
 import { Session, type SessionHost, type SessionWindows, type ToolbarInput } from './request-session.js';
+import { crossSiteRefusal, hostnameOf, isAllowedHost } from './security.js';
 import { HeapSnapshotService, type SnapshotWindow } from './snapshot/heap-snapshot-service.js';
 import type { SnapshotSide } from './snapshot/snapshot-files.js';
 import { MemoryStore } from './store/memory.js';
+import { TimeLimitedStore } from './store/time-limited-store.js';
 import { Templates } from './templates.js';
 import { renderToolbar } from './toolbar/render.js';
 import type {
@@ -74,14 +77,27 @@ function unmeasuredFigures(reason: string): MemoryFigures {
 }
 
 /**
- * The request asks for an on-demand view: its `header` holds `value` (any case), or its query string has
- * `ramflow=<query>`.
+ * How the request asks for an on-demand view: its `header` holds `value` (any case), or its query string has
+ * `ramflow=<query>`; undefined when it does not.
  */
-function asksFor(request: RequestInfo, header: string, value: string, query: string): boolean {
+function asksFor(
+  request: RequestInfo,
+  header: string,
+  value: string,
+  query: string,
+): 'header' | 'query' | undefined {
   const raw = request.headers[header];
-  if ((Array.isArray(raw) ? raw.join(',') : raw)?.toLowerCase().includes(value)) return true;
+  if ((Array.isArray(raw) ? raw.join(',') : raw)?.toLowerCase().includes(value)) return 'header';
   const at = request.url.indexOf('?');
-  return at >= 0 && new URLSearchParams(request.url.slice(at + 1)).get('ramflow') === query;
+  return at >= 0 && new URLSearchParams(request.url.slice(at + 1)).get('ramflow') === query
+    ? 'query'
+    : undefined;
+}
+
+/** The request's `Host` (or HTTP/2 `:authority`). */
+function hostOf(request: RequestInfo): string | undefined {
+  const host = request.headers.host ?? request.headers[':authority'];
+  return Array.isArray(host) ? host[0] : host;
 }
 
 function pathOf(url: string): string {
@@ -125,9 +141,11 @@ class RamflowInstance implements Ramflow, SessionHost {
     // A disabled ramflow asks V8 nothing and starts nothing; an enabled one starts its machinery (profilers,
     // observers, timers) only when a request is profiled (see `start`).
     this.backend = selectBackend(this.options, this.options.enabled !== false);
+    // A custom store answers within time limits: one that never answers must not hang the dashboard or pile up.
     this.store =
-      this.options.store ??
-      new MemoryStore({ maxRecords: this.options.historySize, maxBytes: this.options.historyBytes });
+      this.options.store === undefined
+        ? new MemoryStore({ maxRecords: this.options.historySize, maxBytes: this.options.historyBytes })
+        : new TimeLimitedStore(this.options.store);
     const { environment } = this.options;
     if (this.options.enabled !== false && !['unset', 'development', 'test'].includes(environment)) {
       this.#log.once(
@@ -210,27 +228,61 @@ class RamflowInstance implements Ramflow, SessionHost {
   get editorUrl(): string | false {
     return this.options.editorUrl;
   }
+  get redact() {
+    return { query: this.options.redact, referer: this.options.redactReferer };
+  }
 
   isOwnPath(url: string): boolean {
     const base = this.options.basePath;
     return url === base || (url.startsWith(base) && (url[base.length] === '/' || url[base.length] === '?'));
   }
 
-  /** Enabled for this request and the client allowed. Logs (once per address) why a client was refused. */
+  /**
+   * Enabled for this request, a Host ramflow answers for, and the client allowed. Logs once why a request was
+   * refused, with how to change it.
+   */
   #admits(request: RequestInfo): boolean {
     const { enabled, allow } = this.options;
     if (enabled === false) return false;
     if (typeof enabled === 'function' && !enabled(request)) return false;
+    const host = hostOf(request);
+    if (!isAllowedHost(host, this.options.allowedHosts)) {
+      const name = JSON.stringify(hostnameOf(host ?? '').slice(0, 100));
+      this.#log.once(
+        'warn',
+        'foreign-host',
+        `ignoring requests for Host ${name}: ramflow answers only for localhost, *.localhost and IP addresses, so that a web page on another domain resolving to this machine (DNS rebinding) cannot read heap data. ` +
+          `If you open the app under this name, add it: allowedHosts: [${name}].`,
+      );
+      return false;
+    }
     if (allow(request)) return true;
     if (!this.options.allowIsCustom) {
       this.#log.once(
         'info',
-        `refused:${request.remoteAddress}`,
-        `not profiling requests from ${request.remoteAddress ?? 'an unknown address'}: by default only loopback clients are served ` +
+        'refused',
+        `not profiling requests from ${request.remoteAddress ?? 'an unknown address'} (nor other non-loopback clients): by default only loopback clients are served ` +
           "(heap data contains secrets). Behind Docker or a VM, pass `allow: (req) => …`; behind a proxy, set your framework's trust-proxy option.",
       );
     }
     return false;
+  }
+
+  serves(request: RequestInfo): boolean {
+    return !this.#closed && this.isOwnPath(pathOf(request.url)) && this.#admits(request);
+  }
+
+  /**
+   * Why an on-demand view (`what`) asked for by this request must not be given, or undefined when it may: another
+   * site must not make the app pause for heap snapshots (an `<img src="…?ramflow=snapshot">` on any page would).
+   * The header form needs CORS from another origin, so pages of the same site (another port) may use it.
+   */
+  #onDemandRefusal(request: RequestInfo, how: 'header' | 'query', what: string): string | undefined {
+    const refusal = crossSiteRefusal(request.headers, { sameSite: how === 'header' });
+    if (refusal === undefined) return undefined;
+    const reason = `${what} was not taken: ${refusal}. Open the link from the app's own pages (or type it), or send the request header from the same site`;
+    this.#log.once('warn', `cross-site:${what}`, `${reason}.`);
+    return reason;
   }
 
   #ignored(path: string): boolean {
@@ -242,21 +294,24 @@ class RamflowInstance implements Ramflow, SessionHost {
 
   /**
    * An on-demand "retained" profile (`?ramflow=retained` or `X-Ramflow-Profile: retained`): the sampling backend
-   * shows what the request leaves alive, which needs the request to run alone.
+   * shows what the request leaves alive, which needs the request to run alone. A string is why it was refused.
    */
-  #wantsRetained(request: RequestInfo): boolean {
-    return this.backend.name === 'sampling' && asksFor(request, 'x-ramflow-profile', 'retained', 'retained');
+  #wantsRetained(request: RequestInfo): boolean | string {
+    if (this.backend.name !== 'sampling') return false;
+    const how = asksFor(request, 'x-ramflow-profile', 'retained', 'retained');
+    if (how === undefined) return false;
+    return this.#onDemandRefusal(request, how, 'the retained view') ?? true;
   }
 
   /**
    * Heap snapshots before and after this request: every request with `memoryBackend: "heap-snapshot"`, else on
-   * demand with `?ramflow=snapshot` or `X-Ramflow-Backend: heap-snapshot`.
+   * demand with `?ramflow=snapshot` or `X-Ramflow-Backend: heap-snapshot`. A string is why it was refused.
    */
-  #wantsSnapshot(request: RequestInfo): boolean {
-    return (
-      this.backend.name === 'heap-snapshot' ||
-      asksFor(request, 'x-ramflow-backend', 'heap-snapshot', 'snapshot')
-    );
+  #wantsSnapshot(request: RequestInfo): boolean | string {
+    if (this.backend.name === 'heap-snapshot') return true;
+    const how = asksFor(request, 'x-ramflow-backend', 'heap-snapshot', 'snapshot');
+    if (how === undefined) return false;
+    return this.#onDemandRefusal(request, how, 'a heap snapshot') ?? true;
   }
 
   /**
@@ -277,13 +332,12 @@ class RamflowInstance implements Ramflow, SessionHost {
     }
   }
 
-  #wantsExclusive(request: RequestInfo, id: string): boolean {
-    if (!this.#wantsRetained(request)) return false;
+  /** Notes a retained view to open for `id` when its window opens; bounded. */
+  #markRetained(id: string): void {
     this.#retainedIds.add(id);
     // Bounded: an id whose request left before its window opened is dropped once others follow.
     if (this.#retainedIds.size > 64)
       this.#retainedIds.delete(this.#retainedIds.values().next().value as string);
-    return true;
   }
 
   start(request: RequestInfo): RequestSession | undefined {
@@ -300,42 +354,17 @@ class RamflowInstance implements Ramflow, SessionHost {
       }
       this.#warmOnce();
       const id = newRequestId();
-      const snapshot = this.#wantsSnapshot(request);
-      exclusive = this.#wantsExclusive(request, id) || snapshot || this.options.isolate;
+      const wantsSnapshot = this.#wantsSnapshot(request);
+      const wantsRetained = this.#wantsRetained(request);
+      const snapshot = wantsSnapshot === true;
+      if (wantsRetained === true) this.#markRetained(id);
+      exclusive = wantsRetained === true || snapshot || this.options.isolate;
       admission = this.gate.enter(exclusive);
       entered = true;
-      // The before snapshot is taken asynchronously (by a worker), so such a request always waits for `ready`.
-      if (snapshot && admission === undefined)
-        admission = Promise.resolve({ waitedMs: 0, timedOut: false, admitted: true });
-      if (admission !== undefined) {
-        // Waits for the requests in flight; its windows open when the gate admits it (`session.ready`).
-        return new Session(
-          this,
-          id,
-          request,
-          undefined,
-          undefined,
-          performance.now() - began,
-          exclusive,
-          admission,
-          snapshot,
-        );
-      }
-      // The backend opens first: its boundary marker must not count as the request's allocation.
-      const backendWindow = this.#openBackendWindow(id);
-      const counters = new CounterWindow(this.#ledger, this.options.heapDelta);
-      this.startedCount++;
-      this.activeCount++;
-      return new Session(
-        this,
-        id,
-        request,
-        counters,
-        backendWindow,
-        performance.now() - began,
-        exclusive,
-        undefined,
-      );
+      const session = this.#openSession(request, id, exclusive, admission, snapshot, began);
+      if (typeof wantsSnapshot === 'string') session.refuseSnapshot(wantsSnapshot);
+      if (typeof wantsRetained === 'string') session.noteRefused(wantsRetained);
+      return session;
     } catch (error) {
       // Out of the gate again, or it would hold back every later request.
       if (entered && (admission === undefined || !this.gate.withdraw(admission))) this.gate.leave(exclusive);
@@ -346,6 +375,51 @@ class RamflowInstance implements Ramflow, SessionHost {
       );
       return undefined;
     }
+  }
+
+  /** The session of an admitted request: its windows open now, or once the isolation gate lets it through. */
+  #openSession(
+    request: RequestInfo,
+    id: string,
+    exclusive: boolean,
+    gateAdmission: Promise<GateAdmission> | undefined,
+    snapshot: boolean,
+    began: number,
+  ): Session {
+    // The before snapshot is taken asynchronously (by a worker), so such a request always waits for `ready`.
+    const admission =
+      snapshot && gateAdmission === undefined
+        ? Promise.resolve({ waitedMs: 0, timedOut: false, admitted: true })
+        : gateAdmission;
+    if (admission !== undefined) {
+      // Waits for the requests in flight; its windows open when the gate admits it (`session.ready`).
+      return new Session(
+        this,
+        id,
+        request,
+        undefined,
+        undefined,
+        performance.now() - began,
+        exclusive,
+        admission,
+        snapshot,
+      );
+    }
+    // The backend opens first: its boundary marker must not count as the request's allocation.
+    const backendWindow = this.#openBackendWindow(id);
+    const counters = new CounterWindow(this.#ledger, this.options.heapDelta);
+    this.startedCount++;
+    this.activeCount++;
+    return new Session(
+      this,
+      id,
+      request,
+      counters,
+      backendWindow,
+      performance.now() - began,
+      exclusive,
+      undefined,
+    );
   }
 
   #openBackendWindow(id: string): BackendWindow | undefined {
@@ -588,6 +662,7 @@ class RamflowInstance implements Ramflow, SessionHost {
     }
     try {
       const heap = await session.snapshotResult();
+      if (heap?.heap !== undefined && this.options.redactReferer) heap.heap = redactHeapDiff(heap.heap);
       if (heap !== undefined) extra = { ...extra, ...heap };
     } catch (error) {
       extra = { ...extra, heapUnavailable: `the heap snapshot failed: ${describeError(error).message}` };
@@ -641,6 +716,7 @@ class RamflowInstance implements Ramflow, SessionHost {
 
   async handle(request: RequestInfo, req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
+      // Adapters ask `serves` first and pass refused requests on to the app; this answer is a fallback.
       if (this.#closed || !this.#admits(request)) {
         res.statusCode = 404;
         res.setHeader('content-type', 'text/plain; charset=utf-8');
@@ -649,11 +725,13 @@ class RamflowInstance implements Ramflow, SessionHost {
       }
       await handleDashboard(this, req, res, request.url);
     } catch (error) {
-      this.#log.once('error', 'dashboard', `dashboard failed: ${describeError(error).message}`);
+      const timedOut = (error as { code?: string }).code === 'RAMFLOW_STORE_TIMEOUT';
+      const { message } = describeError(error);
+      this.#log.once('error', timedOut ? 'dashboard-store' : 'dashboard', `dashboard failed: ${message}`);
       if (!res.headersSent) {
-        res.statusCode = 500;
+        res.statusCode = timedOut ? 503 : 500;
         res.setHeader('content-type', 'text/plain; charset=utf-8');
-        res.end('ramflow dashboard error');
+        res.end(timedOut ? `ramflow: ${message.replace(/^ramflow: /, '')}` : 'ramflow dashboard error');
       } else {
         res.destroy();
       }

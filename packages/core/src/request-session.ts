@@ -4,6 +4,7 @@ import type { CounterWindow, PeekFigures } from './backends/process-counters.js'
 import { describeError } from './errors.js';
 import { injectBeforeBodyEnd, isInjectable } from './inject.js';
 import type { GateAdmission, IsolationGate } from './isolation-gate.js';
+import { redactReferer, redactUrl } from './redact.js';
 import { formatServerTiming } from './server-timing.js';
 import type { SnapshotWindow } from './snapshot/heap-snapshot-service.js';
 import type { SummaryInput } from './toolbar/panels/summary.js';
@@ -27,6 +28,8 @@ export interface SessionHost {
   readonly backendReason: string;
   readonly serverTimingMetrics: readonly import('./types.js').ServerTimingMetric[] | false;
   readonly toolbarEnabled: boolean;
+  /** What `toRecord` removes: secret-named query values, and the Referer's query string. */
+  readonly redact: { query: ReadonlyArray<string | RegExp>; referer: boolean };
   /** Profiled requests started so far (a counter, for overlap accounting). */
   readonly startedCount: number;
   /** Profiled requests in flight now, this one included. */
@@ -239,6 +242,17 @@ export class Session implements RequestSession {
     this.#overheadMs += performance.now() - began;
   }
 
+  /** A heap snapshot was asked for and refused (cross-site): the record says why instead. */
+  refuseSnapshot(reason: string): void {
+    this.#snapshotUnavailable = reason;
+  }
+
+  /** Something the request asked for was not done: recorded among its failures (the response is unaffected). */
+  noteRefused(reason: string): void {
+    if (this.failures.length < 20)
+      this.failures.push({ code: 'RAMFLOW_REFUSED', message: reason, stage: 'start' });
+  }
+
   /** `GET /path` (no query string): how the process view names the request's route. */
   get route(): string {
     const query = this.#url.indexOf('?');
@@ -421,9 +435,12 @@ export class Session implements RequestSession {
 
   /** Builds the stored record once the counters are settled (after the response, off the request path). */
   toRecord(memory: MemoryFigures, extra: Partial<RequestRecord> | undefined): RequestRecord {
-    const url = this.#url;
+    const { redact } = this.host;
+    const url = redactUrl(this.#url, redact.query);
     const query = url.indexOf('?');
-    const { headers, parentId: parent } = this.#kept;
+    const { headers: kept, parentId: parent } = this.#kept;
+    const headers =
+      redact.referer && kept.referer !== undefined ? { ...kept, referer: redactReferer(kept.referer) } : kept;
     const concurrency = this.#concurrency();
     const counters = this.#counters;
     const record: RequestRecord = {

@@ -194,6 +194,24 @@ export interface RamflowOptions {
    * @default "vscode://file/{path}:{line}:{column}"
    */
   editorUrl?: string | false;
+  /**
+   * Host names (the `Host` header, without port) under which ramflow shows itself, besides `localhost`, its
+   * subdomains (`app.localhost`) and IP addresses, which are always allowed. A request for any other Host is not
+   * profiled, gets no headers or toolbar, and `basePath` passes it on to the app: a web page on another domain
+   * that resolves to 127.0.0.1 (DNS rebinding) cannot read ramflow's data or its action token. List the names you
+   * open the app under (`["myapp.test"]`; `".example.test"` admits that domain and its subdomains), or `true` to
+   * accept any Host (turns the protection off). As Vite's `server.allowedHosts`.
+   * @default [] (localhost, *.localhost and IP addresses only)
+   */
+  allowedHosts?: readonly string[] | true;
+  /**
+   * What is removed from records before they are stored: the values of query parameters whose name contains one
+   * of these strings (case-insensitive) or matches one of these regular expressions are replaced by `[redacted]`,
+   * the `Referer`'s query string is replaced whole, and property names that look like tokens are replaced in heap
+   * retainer paths. Cookies and the `Authorization` header are never kept. `false` stores URLs as received.
+   * @default ["token", "password", "passwd", "secret", "key", "auth", "session", "code", "signature", "credential", "jwt"]
+   */
+  redact?: false | ReadonlyArray<string | RegExp>;
 }
 
 /** Options after defaults and validation. */
@@ -221,6 +239,12 @@ export interface ResolvedRamflowOptions {
   heapSnapshotMemoryLimit: number | undefined;
   /** The "open in editor" URL template, or false for none. */
   editorUrl: string | false;
+  /** Host names allowed besides localhost and IP addresses (lower case), or true for any. */
+  allowedHosts: readonly string[] | true;
+  /** Query parameter name rules whose values are redacted (empty with `redact: false`). */
+  redact: ReadonlyArray<string | RegExp>;
+  /** The Referer's query string is redacted (false only with `redact: false`). */
+  redactReferer: boolean;
   /** The environment ramflow decided under (`NODE_ENV`, or "unset"). */
   environment: string;
 }
@@ -616,11 +640,17 @@ export interface Ramflow {
    * Returns undefined when the request is not profiled. Never throws.
    */
   start(request: RequestInfo): RequestSession | undefined;
-  /** True when the path is under `basePath` (the adapter should hand the request to `handle`). */
+  /** True when the path is under `basePath`. */
   isOwnPath(url: string): boolean;
   /**
-   * Serve `basePath` routes (dashboard, JSON API, assets) on node:http objects. Answers 404 when ramflow is
-   * disabled or the client is not allowed. Resolves once the response is sent.
+   * True when the request is for `basePath` and ramflow answers it (enabled, an allowed client and Host): the
+   * adapter hands it to `handle`. Otherwise the adapter passes it on to the app, whose own 404 answers, so that
+   * nobody who may not see ramflow learns it is there.
+   */
+  serves(request: RequestInfo): boolean;
+  /**
+   * Serve `basePath` routes (dashboard, JSON API, assets) on node:http objects, for a request `serves` admitted
+   * (anything else gets a plain 404). Resolves once the response is sent.
    */
   handle(request: RequestInfo, req: IncomingMessage, res: ServerResponse): Promise<void>;
   /** Wait until every finished request is finalized and stored. */

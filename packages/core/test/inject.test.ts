@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { injectBeforeBodyEnd, isInjectable } from '../src/inject.js';
+import { injectBeforeBodyEnd, isInjectable, MAX_SCAN_BYTES } from '../src/inject.js';
 import type { ResponseInfo } from '../src/types.js';
 
 function response(overrides: Partial<ResponseInfo> = {}): ResponseInfo {
@@ -100,6 +100,15 @@ describe('injectBeforeBodyEnd', () => {
       const original = Buffer.from(html, 'utf8');
       assertSplicedAt(injectBeforeBodyEnd(html, TOOLBAR), original, TOOLBAR, original.length);
     }
+  });
+
+  test('looks for </body> only near the end: a huge page without one is appended to, not scanned whole', () => {
+    // A </body> further from the end than the scan bound is not looked for (the toolbar is appended), so the cost
+    // of a page without one is bounded whatever its size.
+    const far = Buffer.concat([Buffer.from('<body>x</body>'), Buffer.alloc(MAX_SCAN_BYTES, 0x61)]);
+    assertSplicedAt(injectBeforeBodyEnd(far, TOOLBAR), far, TOOLBAR, far.length);
+    const near = Buffer.concat([Buffer.alloc(4 * MAX_SCAN_BYTES, 0x61), Buffer.from('</body>tail')]);
+    assertSplicedAt(injectBeforeBodyEnd(near, TOOLBAR), near, TOOLBAR, near.length - '</body>tail'.length);
   });
 
   test('Buffer input gives the same bytes as string input and is not mutated', () => {

@@ -99,7 +99,7 @@ describe('resolveOptions unknown options', () => {
     assertRamflowError(
       () => resolveLoose({ zzzzzzzz: 1 }),
       'RAMFLOW_INVALID_OPTION',
-      /Known options: enabled, .*logger, allowHeapSnapshots, heapSnapshotMemoryLimit, editorUrl\./,
+      /Known options: enabled, .*logger, allowHeapSnapshots, heapSnapshotMemoryLimit, editorUrl, allowedHosts, redact\./,
     );
   });
 
@@ -161,6 +161,17 @@ describe('resolveOptions bad values name the option', () => {
     ['editorUrl true', { editorUrl: true }, 'editorUrl'],
     ['ignore string', { ignore: '/health' }, 'ignore'],
     ['ignore with a number', { ignore: ['/a', 3] }, 'ignore'],
+    ["severity 'high'", { severity: 'high' }, 'severity'],
+    ['severity null', { severity: null }, 'severity'],
+    ['severity { warn: 5 }', { severity: { warn: 5 } }, 'severity'],
+    ["basePath '/a/../b'", { basePath: '/a/../b' }, 'basePath'],
+    ["basePath '/.'", { basePath: '/.' }, 'basePath'],
+    ["basePath '/a/.'", { basePath: '/a/.' }, 'basePath'],
+    ["allowedHosts 'example.test'", { allowedHosts: 'example.test' }, 'allowedHosts'],
+    ["allowedHosts ['example.test:3000']", { allowedHosts: ['example.test:3000'] }, 'allowedHosts'],
+    ['allowedHosts [""]', { allowedHosts: [''] }, 'allowedHosts'],
+    ['redact true', { redact: true }, 'redact'],
+    ["redact ['token', 5]", { redact: ['token', 5] }, 'redact'],
   ];
   for (const [label, input, option] of cases) {
     test(label, () => {
@@ -172,6 +183,34 @@ describe('resolveOptions bad values name the option', () => {
       );
     });
   }
+
+  test('the message names what was given: null, an array, a string, an object', () => {
+    assertRamflowError(() => resolveLoose({ enabled: null }), 'RAMFLOW_INVALID_OPTION', /got null\./);
+    assertRamflowError(() => resolveLoose({ severity: null }), 'RAMFLOW_INVALID_OPTION', /got null\./);
+    assertRamflowError(() => resolveLoose({ toolbar: [] }), 'RAMFLOW_INVALID_OPTION', /got an array\./);
+    assertRamflowError(
+      () => resolveLoose({ heapDelta: 'slow' }),
+      'RAMFLOW_INVALID_OPTION',
+      /got the string "slow"\./,
+    );
+    assertRamflowError(
+      () => resolveLoose({ severity: { warn: 5 } }),
+      'RAMFLOW_INVALID_OPTION',
+      /unknown field `warn`\. Did you mean `warnBytes`\?/,
+    );
+  });
+
+  test('allowedHosts and redact are normalized', () => {
+    const resolved = resolveLoose({ allowedHosts: ['MyApp.Test', '.dev.example.'], redact: ['sid', /^x-/] });
+    assert.deepEqual(resolved.allowedHosts, ['myapp.test', '.dev.example']);
+    assert.equal(resolved.redact.length, 2);
+    assert.equal(resolved.redactReferer, true);
+    const off = resolveLoose({ redact: false, allowedHosts: true });
+    assert.deepEqual(off.redact, []);
+    assert.equal(off.redactReferer, false);
+    assert.equal(off.allowedHosts, true);
+    assert.deepEqual(resolveOptions(undefined, {}).allowedHosts, []);
+  });
 
   test('good values are accepted and kept', () => {
     const store: Store = { add() {}, get: () => undefined, list: () => [], clear() {} };

@@ -6,6 +6,7 @@ import {
   type RequestInfo,
   type RequestSession,
   readResponseInfo,
+  responseAborted,
   writeResponseHeaders,
 } from '@ramflow/core';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
@@ -93,12 +94,12 @@ function interceptBody(req: Request, res: Response, session: RequestSession): vo
 export function ramflow(options?: RamflowOptions): RamflowMiddleware {
   const core = createRamflow(options);
   const middleware = (req: Request, res: Response, next: NextFunction): void => {
-    const url = req.originalUrl ?? req.url;
-    if (core.isOwnPath(url)) {
-      core.handle(requestInfo(req), req, res).catch(next);
+    const info = requestInfo(req);
+    if (core.serves(info)) {
+      core.handle(info, req, res).catch(next);
       return;
     }
-    const session = core.start(requestInfo(req));
+    const session = core.start(info);
     if (session === undefined) {
       next();
       return;
@@ -113,7 +114,7 @@ export function ramflow(options?: RamflowOptions): RamflowMiddleware {
     // bare Express throughput).
     res.once('close', () => {
       const { statusCode, contentType } = readResponseInfo(res);
-      session.finish({ statusCode, aborted: !res.writableFinished, contentType });
+      session.finish({ statusCode, aborted: responseAborted(res, req.socket), contentType });
     });
     // `isolate`: the request waits for the profiled requests in flight (never rejects).
     if (session.ready !== undefined) {

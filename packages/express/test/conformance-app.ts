@@ -2,6 +2,7 @@ import type { ConformanceServer, ConformanceServerOptions } from '@ramflow/core/
 import {
   allocateKnownStrings,
   fixtures,
+  largeBody,
   STREAM_CHUNK_DELAY_MS,
   serveOnLoopback,
 } from '@ramflow/core/testing';
@@ -46,6 +47,9 @@ export function installFixtureRoutes(app: Express): void {
   });
   app.get(fixtures.etag.path, (_req, res) => {
     res.set('etag', fixtures.etag.etag).type(fixtures.etag.contentType).send(fixtures.etag.body);
+  });
+  app.get(fixtures.large.path, (_req, res) => {
+    res.type(fixtures.large.contentType).send(largeBody());
   });
   app.get(fixtures.throws.path, () => {
     throw new Error(fixtures.throws.message);

@@ -5,6 +5,7 @@ import {
   type RequestInfo,
   type RequestSession,
   type ResponseInfo,
+  responseAborted,
 } from '@ramflow/core';
 import type {
   FastifyInstance,
@@ -133,20 +134,31 @@ const plugin: FastifyPluginAsync<RamflowOptions> = async (fastify, registerOptio
   fastify.addHook('onResponse', (request, reply, done) => {
     request.ramflow?.finish({
       statusCode: reply.statusCode,
-      aborted: false,
+      aborted: responseAborted(reply.raw, request.raw.socket, true),
       contentType: header(reply, 'content-type'),
     });
     done();
   });
 
-  // The dashboard, JSON API and assets are core's, written straight to node:http (404 when not allowed).
+  // The dashboard, JSON API and assets are core's, written straight to node:http. A request ramflow does not
+  // serve (disabled, a client or Host not allowed) gets the app's own 404, as if the routes did not exist.
   const serve: RouteHandlerMethod = async (request, reply) => {
+    const info = requestInfo(request);
+    if (!core.serves(info)) return reply.callNotFound();
     reply.hijack();
-    await core.handle(requestInfo(request), request.raw, reply.raw);
+    await core.handle(info, request.raw, reply.raw);
   };
   const { basePath } = core.options;
-  fastify.route({ method: ['GET', 'HEAD'], url: basePath, handler: serve });
-  fastify.route({ method: ['GET', 'HEAD'], url: `${basePath}/*`, handler: serve });
+  // In a context of their own, so that what they need stays out of the app: POST for the state-changing actions
+  // (the integrity audit; core answers 405 to the rest) and no body parsing, since core reads the raw body itself
+  // (Fastify would answer a form POST with 415, and the app's own parsers must not see ramflow's requests).
+  await fastify.register(async (routes) => {
+    routes.removeAllContentTypeParsers();
+    routes.addContentTypeParser('*', (_request, _payload, done) => done(null));
+    const methods = ['GET', 'HEAD', 'POST'];
+    routes.route({ method: methods, url: basePath, handler: serve });
+    routes.route({ method: methods, url: `${basePath}/*`, handler: serve });
+  });
 };
 
 /**

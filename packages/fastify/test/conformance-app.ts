@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { ConformanceServer, ConformanceServerOptions } from '@ramflow/core/testing';
-import { allocateKnownStrings, fixtures, STREAM_CHUNK_DELAY_MS } from '@ramflow/core/testing';
+import { allocateKnownStrings, fixtures, largeBody, STREAM_CHUNK_DELAY_MS } from '@ramflow/core/testing';
 import type fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
 import { ramflowToolbar } from '../src/index.js';
@@ -46,6 +46,9 @@ export function installFixtureRoutes(app: FastifyInstance): void {
     reply.header('etag', fixtures.etag.etag);
     if (request.headers['if-none-match'] === fixtures.etag.etag) reply.code(304).send();
     else reply.type(fixtures.etag.contentType).send(fixtures.etag.body);
+  });
+  app.get(fixtures.large.path, (_request, reply) => {
+    reply.type(fixtures.large.contentType).send(largeBody());
   });
   app.get(fixtures.throws.path, async () => {
     throw new Error(fixtures.throws.message);

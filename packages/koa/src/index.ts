@@ -6,6 +6,7 @@ import {
   type RequestInfo,
   type RequestSession,
   readResponseInfo,
+  responseAborted,
   writeResponseHeaders,
 } from '@ramflow/core';
 import type { Middleware, ParameterizedContext } from 'koa';
@@ -46,13 +47,14 @@ function requestInfo(ctx: ParameterizedContext): RequestInfo {
 export function ramflow(options?: RamflowOptions): RamflowMiddleware {
   const core = createRamflow(options);
   const middleware: Middleware = async (ctx, next) => {
-    if (core.isOwnPath(ctx.originalUrl)) {
-      // The dashboard answers on node:http objects itself (404 when disabled or not allowed).
+    const request = requestInfo(ctx);
+    if (core.serves(request)) {
+      // The dashboard answers on node:http objects itself.
       ctx.respond = false;
-      await core.handle(requestInfo(ctx), ctx.req, ctx.res);
+      await core.handle(request, ctx.req, ctx.res);
       return;
     }
-    const session = core.start(requestInfo(ctx));
+    const session = core.start(request);
     if (session === undefined) {
       await next();
       return;
@@ -68,7 +70,7 @@ export function ramflow(options?: RamflowOptions): RamflowMiddleware {
     // 'close' follows 'finish' on every response since Node 16, and also fires when the client goes away.
     res.once('close', () => {
       const { statusCode, contentType } = readResponseInfo(res);
-      session.finish({ statusCode, aborted: !res.writableFinished, contentType });
+      session.finish({ statusCode, aborted: responseAborted(res, ctx.req.socket), contentType });
     });
     // `isolate`: the request waits for the profiled requests in flight (never rejects).
     if (session.ready !== undefined) await session.ready;

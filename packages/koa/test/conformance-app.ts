@@ -4,6 +4,7 @@ import type { ConformanceServer, ConformanceServerOptions } from '@ramflow/core/
 import {
   allocateKnownStrings,
   fixtures,
+  largeBody,
   STREAM_CHUNK_DELAY_MS,
   serveOnLoopback,
 } from '@ramflow/core/testing';
@@ -56,6 +57,10 @@ export function fixtureRoutes(): Middleware {
         return;
       case fixtures.empty.path:
         ctx.status = 204;
+        return;
+      case fixtures.large.path:
+        ctx.type = fixtures.large.contentType;
+        ctx.body = largeBody();
         return;
       case fixtures.etag.path:
         // `ctx.fresh` only answers for a 2xx or 304 status, and Koa starts every response at 404.

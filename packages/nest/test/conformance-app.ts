@@ -18,7 +18,7 @@ import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { ConformanceServer, ConformanceServerOptions } from '@ramflow/core/testing';
-import { allocateKnownStrings, fixtures, STREAM_CHUNK_DELAY_MS } from '@ramflow/core/testing';
+import { allocateKnownStrings, fixtures, largeBody, STREAM_CHUNK_DELAY_MS } from '@ramflow/core/testing';
 import { RamflowModule } from '../src/index.js';
 
 export type Platform = 'express' | 'fastify';
@@ -83,6 +83,9 @@ export class FixtureController {
   gzip(res: NativeResponse): void {
     res.header('content-encoding', 'gzip').type(fixtures.gzip.contentType).send(fixtures.gzip.body);
   }
+  large(res: NativeResponse): void {
+    res.type(fixtures.large.contentType).send(largeBody());
+  }
   stream(): StreamableFile {
     return new StreamableFile(Readable.from(streamedChunks(), { objectMode: false }), {
       type: fixtures.stream.contentType,
@@ -108,6 +111,7 @@ decorate(
     text: [Get(fixtures.text.path), Header('Content-Type', fixtures.text.contentType)],
     allocation: [Get(fixtures.allocation.path), Header('Content-Type', fixtures.allocation.contentType)],
     gzip: [Get(fixtures.gzip.path), param(0, Res())],
+    large: [Get(fixtures.large.path), param(0, Res())],
     stream: [Get(fixtures.stream.path)],
     empty: [Get(fixtures.empty.path), HttpCode(204)],
     etag: [Get(fixtures.etag.path), param(0, Headers('if-none-match')), param(1, Res())],

@@ -8,6 +8,7 @@ import { toPprof } from '../profile/export-pprof.js';
 import { toSpeedscope } from '../profile/export-speedscope.js';
 import { flameGraphData, flameGraphDiff, parseHide } from '../profile/flame-graph.js';
 import { type FunctionRanking, topFunctions } from '../profile/views.js';
+import { crossSiteRefusal } from '../security.js';
 import type { SnapshotSide } from '../snapshot/snapshot-files.js';
 import type { Templates } from '../templates.js';
 import { historyPanel } from '../toolbar/panels/history.js';
@@ -171,8 +172,14 @@ async function handleAudit(
   let token = typeof header === 'string' ? header : undefined;
   const fromForm = token === undefined;
   if (fromForm) {
-    const body = await readSmallBody(req, MAX_FORM_BYTES);
-    token = body === undefined ? undefined : (new URLSearchParams(body).get('token') ?? undefined);
+    const parsed = parsedBodyToken(req);
+    if (parsed !== undefined) token = parsed;
+    else {
+      const body = await readSmallBody(req, MAX_FORM_BYTES);
+      // The client went away before sending its body: nobody to answer.
+      if (body === 'aborted') return;
+      token = body === undefined ? undefined : (new URLSearchParams(body).get('token') ?? undefined);
+    }
   }
   if (token !== host.actionToken) {
     sendJson(res, method, 403, {
@@ -193,14 +200,37 @@ async function handleAudit(
   sendJson(res, method, 200, audit);
 }
 
-/** The request body as text, or undefined when it is longer than `limit` bytes. */
-async function readSmallBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
+/**
+ * The form's token when a body parser that ran before ramflow (Express's `urlencoded`, which Nest registers
+ * first) has read the body already and left it on `req.body`; undefined when the body is still to be read.
+ */
+function parsedBodyToken(req: IncomingMessage): string | undefined {
+  const body = (req as IncomingMessage & { body?: unknown }).body;
+  if (body === undefined || body === null) return undefined;
+  if (typeof body === 'string') return new URLSearchParams(body).get('token') ?? '';
+  if (typeof body === 'object') {
+    const token = (body as Record<string, unknown>).token;
+    return typeof token === 'string' ? token : '';
+  }
+  return undefined;
+}
+
+/**
+ * The request body as text, undefined when it is longer than `limit` bytes, or `'aborted'` when the client went
+ * away before sending all of it (a Content-Length with no body, say): an ordinary event, not ramflow's failure.
+ */
+async function readSmallBody(req: IncomingMessage, limit: number): Promise<string | undefined | 'aborted'> {
   const chunks: Buffer[] = [];
   let length = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    length += chunk.length;
-    if (length > limit) return undefined;
-    chunks.push(chunk);
+  try {
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      length += chunk.length;
+      if (length > limit) return undefined;
+      chunks.push(chunk);
+    }
+  } catch (error) {
+    if (req.destroyed || (error as { code?: string }).code === 'ECONNRESET') return 'aborted';
+    throw error;
   }
   return Buffer.concat(chunks).toString('utf8');
 }
@@ -246,6 +276,17 @@ export async function handleDashboard(
         host.templates.render('dashboard/not-found', { basePath: host.basePath, message }),
       );
   };
+  if (method === 'POST') {
+    // State-changing: only from ramflow's own pages (or a client that is not a browser), whatever the token.
+    const refusal = crossSiteRefusal(req.headers, { sameSite: false });
+    if (refusal !== undefined) {
+      sendJson(res, method, 403, {
+        error: 'forbidden',
+        message: `ramflow's actions are only taken from its own pages: ${refusal}.`,
+      });
+      return;
+    }
+  }
   if (path === '/api/process/audit') {
     await handleAudit(host, req, res, method);
     return;

@@ -53,7 +53,17 @@ export const fixtures = {
    * with the number of strings.
    */
   allocation: { path: '/allocate', contentType: 'text/plain; charset=utf-8', bytes: 4000 * 1016 },
+  /** GET: 200 text/html of `bytes` (`largeBody()`), written in one piece (`res.send(buffer)`), for clients that hang up halfway. */
+  large: { path: '/large', contentType: 'text/html; charset=utf-8', bytes: 32 * 1024 * 1024 },
 } as const;
+
+let large: Buffer | undefined;
+
+/** The body of `fixtures.large` (made once). */
+export function largeBody(): Buffer {
+  large ??= Buffer.alloc(fixtures.large.bytes, 'x');
+  return large;
+}
 
 /**
  * 4,000 distinct flat one-byte strings of 1,000 characters, held in a local array: V8 stores each as a

@@ -8,4 +8,4 @@ export {
   serveOnLoopback,
   stripToolbar,
 } from './conformance.js';
-export { allocateKnownStrings, fixtures, STREAM_CHUNK_DELAY_MS } from './fixtures.js';
+export { allocateKnownStrings, fixtures, largeBody, STREAM_CHUNK_DELAY_MS } from './fixtures.js';
