@@ -11,8 +11,8 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const skipWithoutChromium: string | false =
   !existsSync(CHROMIUM) && !process.env.CI ? `no browser at ${CHROMIUM}` : false;
 
-/** Headless Chromium with the flags the shared 2-core CI machines need. */
-export function launchChromium(): Promise<Browser> {
+/** Headless Chromium with the flags the shared 2-core CI machines need, and any `extraArgs`. */
+export function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -25,6 +25,7 @@ export function launchChromium(): Promise<Browser> {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      ...extraArgs,
     ],
   });
 }
