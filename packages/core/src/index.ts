@@ -1,6 +1,7 @@
 export { RamflowError, type RamflowErrorCode } from './errors.js';
 export { formatBytes, formatMs, formatSignedBytes } from './format.js';
 export { injectBeforeBodyEnd, isInjectable } from './inject.js';
+export { interceptNodeBody } from './node-body.js';
 export { readResponseInfo, responseAborted, writeResponseHeaders } from './node-response.js';
 export { DEFAULT_BASE_PATH, resolveOptions } from './options.js';
 export {

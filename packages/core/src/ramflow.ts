@@ -391,35 +391,8 @@ class RamflowInstance implements Ramflow, SessionHost {
       snapshot && gateAdmission === undefined
         ? Promise.resolve({ waitedMs: 0, timedOut: false, admitted: true })
         : gateAdmission;
-    if (admission !== undefined) {
-      // Waits for the requests in flight; its windows open when the gate admits it (`session.ready`).
-      return new Session(
-        this,
-        id,
-        request,
-        undefined,
-        undefined,
-        performance.now() - began,
-        exclusive,
-        admission,
-        snapshot,
-      );
-    }
-    // The backend opens first: its boundary marker must not count as the request's allocation.
-    const backendWindow = this.#openBackendWindow(id);
-    const counters = new CounterWindow(this.#ledger, this.options.heapDelta);
-    this.startedCount++;
-    this.activeCount++;
-    return new Session(
-      this,
-      id,
-      request,
-      counters,
-      backendWindow,
-      performance.now() - began,
-      exclusive,
-      undefined,
-    );
+    // Its windows open when the gate admits it (`session.ready`), or at once: the session opens them.
+    return new Session(this, id, request, performance.now() - began, exclusive, admission, snapshot);
   }
 
   #openBackendWindow(id: string): BackendWindow | undefined {

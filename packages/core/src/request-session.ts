@@ -154,8 +154,6 @@ export class Session implements RequestSession {
     readonly host: SessionHost,
     readonly id: string,
     request: RequestInfo,
-    counters: CounterWindow | undefined,
-    backendWindow: BackendWindow | undefined,
     startCost: number,
     exclusive: boolean,
     admission: Promise<GateAdmission> | undefined,
@@ -174,14 +172,11 @@ export class Session implements RequestSession {
     this.#wantsSnapshot = wantsSnapshot;
     this.#ticket = admission;
     if (admission === undefined) {
-      // Admitted at once: the windows are open already.
+      // Admitted at once: the windows open now, last, so that this session's own making is not in them.
       this.#inside = true;
-      this.#counters = counters;
-      this.#backendWindow = backendWindow;
-      this.#startedSeq = host.startedCount;
-      this.#activeAtStart = host.activeCount - 1;
       if (exclusive) this.#isolation = { waitedMs: 0, timedOut: false };
       this.ready = undefined;
+      this.#openWindows();
     } else {
       this.#inside = false;
       this.#waitingSince = performance.now();
@@ -329,7 +324,17 @@ export class Session implements RequestSession {
     return this.#link;
   }
 
-  responseHeaders(_response: ResponseInfo): Array<[string, string]> {
+  /** Runs ramflow's own work inside this request's window: left out of its figures. */
+  own<T>(work: () => T): T {
+    return this.#counters === undefined ? work() : this.#counters.own(work);
+  }
+
+  responseHeaders(response: ResponseInfo): Array<[string, string]> {
+    // Formatting the headers is ramflow's own work: left out of the request's figures.
+    return this.own(() => this.#responseHeaders(response));
+  }
+
+  #responseHeaders(_response: ResponseInfo): Array<[string, string]> {
     const began = performance.now();
     try {
       const headers: Array<[string, string]> = [];
@@ -360,6 +365,15 @@ export class Session implements RequestSession {
   }
 
   injectToolbar(
+    body: string | Buffer,
+    response: ResponseInfo,
+    nonceSource?: { request: IncomingMessage; response: ServerResponse },
+  ): string | Buffer {
+    // Rendering and splicing in the toolbar is ramflow's own work: left out of the request's figures.
+    return this.own(() => this.#injectToolbar(body, response, nonceSource));
+  }
+
+  #injectToolbar(
     body: string | Buffer,
     response: ResponseInfo,
     nonceSource?: { request: IncomingMessage; response: ServerResponse },

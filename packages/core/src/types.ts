@@ -276,6 +276,11 @@ export interface MemoryFigures {
   allocatedBytes: number | null;
   /** Why `allocatedBytes` is null. */
   allocatedUnavailable?: string;
+  /**
+   * What ramflow's own work inside the window allocated (rendering and injecting the toolbar, formatting its
+   * headers): left out of `allocatedBytes` (and of a raw `heapDeltaBytes`), shown so the sum can be checked.
+   */
+  ramflowAllocatedBytes?: number;
   heapUsedBeforeBytes: number;
   heapUsedAfterBytes: number;
   /** Change of V8 external memory (includes ArrayBuffer and Buffer backing stores). */
@@ -370,6 +375,11 @@ export interface AllocationProfile {
   root: ProfileTreeNode;
   /** Small subtrees merged into `(other)` nodes to bound the record's size (their bytes are kept). */
   pruned?: { nodes: number; bytes: number };
+  /**
+   * Bytes sampled in ramflow's own work inside the window (rendering the toolbar, formatting its headers): left
+   * out of the tree and of `totalBytes`, as the process counters leave them out of `allocatedBytes`.
+   */
+  ramflowBytes?: number;
   /** Anything the reader must know to interpret the figures (e.g. why the interval differs from the option). */
   notes: string[];
 }

@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import {
   createRamflow,
+  interceptNodeBody,
   type Ramflow,
   type RamflowOptions,
   type RequestInfo,
@@ -41,53 +42,6 @@ function requestInfo(req: Request): RequestInfo {
   };
 }
 
-type EndArgs = [chunk?: unknown, encoding?: unknown, callback?: unknown];
-
-/**
- * Hands a complete body written by a single `res.end(body)` to core for toolbar injection. The first
- * `res.write` marks the response as streamed: it then passes through untouched, chunk by chunk.
- */
-function interceptBody(req: Request, res: Response, session: RequestSession): void {
-  const write = res.write;
-  const end = res.end;
-  const restore = () => {
-    res.write = write;
-    res.end = end;
-  };
-  res.write = function (this: Response, ...args: Parameters<Response['write']>) {
-    restore();
-    return write.apply(this, args);
-  } as Response['write'];
-  res.end = function (this: Response, ...args: EndArgs) {
-    restore();
-    let [chunk, encoding, callback] = args;
-    const callEnd = end as (...a: unknown[]) => Response;
-    if (typeof chunk === 'function') return callEnd.call(this, chunk);
-    if (typeof encoding === 'function') {
-      callback = encoding;
-      encoding = undefined;
-    }
-    if ((typeof chunk === 'string' || chunk instanceof Uint8Array) && !this.headersSent) {
-      const info = readResponseInfo(this);
-      if (session.wantsBody(info)) {
-        const body =
-          typeof chunk === 'string'
-            ? Buffer.from(chunk, (encoding as BufferEncoding | undefined) ?? 'utf8')
-            : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-        const injected = session.injectToolbar(body, info, { request: req, response: this });
-        if (injected !== body) {
-          this.setHeader('content-length', Buffer.byteLength(injected));
-          // The page now differs per request: an ETag of the original body would make browsers reuse a stale toolbar.
-          this.removeHeader('etag');
-          chunk = injected;
-          encoding = undefined;
-        }
-      }
-    }
-    return callEnd.call(this, chunk, encoding, callback);
-  } as Response['end'];
-}
-
 /**
  * ramflow for Express 4 and 5. Register it before your routes: `app.use(ramflow())`.
  */
@@ -108,7 +62,7 @@ export function ramflow(options?: RamflowOptions): RamflowMiddleware {
     onHeaders(res, function (this: ServerResponse) {
       writeResponseHeaders(this, session.responseHeaders(readResponseInfo(this)));
     });
-    if (session.mayInject) interceptBody(req, res, session);
+    if (session.mayInject) interceptNodeBody(session, req, res);
     // 'close' follows 'finish' on every response since Node 16, and also fires when the client goes away:
     // one listener covers both (on-finished cost about twice as much on a trivial route: 0.90 vs 0.955 of
     // bare Express throughput).

@@ -19,7 +19,15 @@ export interface BuilderNode {
   selfBytes: number;
   samples: number;
   children: Map<number, BuilderNode>;
+  /** The call path runs through ramflow's own work (a toolbar render, header formatting): not the request's. */
+  own?: boolean;
 }
+
+/**
+ * ramflow's own work inside a request window, entered through these methods of its session: what is sampled
+ * below them is left out of the request's profile, as the process counters leave it out of `allocatedBytes`.
+ */
+const OWN_WORK = new Set(['injectToolbar', 'responseHeaders']);
 
 /**
  * Accumulates one window's samples into a call tree with its own frame table. Frames are interned by
@@ -31,6 +39,8 @@ export class ProfileTreeBuilder {
   readonly root: BuilderNode = { frame: 0, selfBytes: 0, samples: 0, children: new Map() };
   sampleCount = 0;
   totalBytes = 0;
+  /** Bytes sampled in ramflow's own work, left out of the tree. */
+  ownBytes = 0;
 
   #intern(frame: RawCallFrame): number {
     const key = `${frame.functionName}\u0000${frame.url}\u0000${frame.lineNumber}\u0000${frame.columnNumber}`;
@@ -63,6 +73,9 @@ export class ProfileTreeBuilder {
     let child = parent.children.get(index);
     if (child === undefined) {
       child = { frame: index, selfBytes: 0, samples: 0, children: new Map() };
+      const frameInfo = this.frames[index] as ProfileFrame;
+      if (parent.own === true || (frameInfo.kind === 'ramflow' && OWN_WORK.has(frameInfo.name)))
+        child.own = true;
       parent.children.set(index, child);
     }
     return child;
@@ -71,6 +84,10 @@ export class ProfileTreeBuilder {
   /** Adds one sample; sizes are rounded to whole bytes so every sum in the tree is exact. */
   add(node: BuilderNode, size: number): void {
     const bytes = Math.round(size);
+    if (node.own === true) {
+      this.ownBytes += bytes;
+      return;
+    }
     node.selfBytes += bytes;
     node.samples++;
     this.sampleCount++;
@@ -88,6 +105,14 @@ export class ProfileTreeBuilder {
       totals.set(node, sum);
       return sum;
     };
+    // Paths into ramflow's own work hold no samples (see `add`): they are not emitted.
+    const prune = (node: BuilderNode): void => {
+      for (const [key, child] of node.children) {
+        if (child.own === true) node.children.delete(key);
+        else prune(child);
+      }
+    };
+    prune(this.root);
     const totalBytes = total(this.root);
     // Keep the heaviest nodes: the cut-off is the total of the MAX_TREE_NODES-th heaviest node.
     let threshold = 0;
@@ -144,13 +169,35 @@ export class ProfileTreeBuilder {
       samplingInterval,
       sampleCount: this.sampleCount,
       totalBytes: totalBytes,
-      frames,
+      frames: this.ownBytes > 0 ? compactFrames(root, frames) : frames,
       root,
       notes,
     };
     if (prunedNodes > 0) profile.pruned = { nodes: prunedNodes, bytes: prunedBytes };
+    if (this.ownBytes > 0) profile.ramflowBytes = this.ownBytes;
     return profile;
   }
+}
+
+/**
+ * The frames the emitted tree refers to, renumbered in the tree: frames seen only in ramflow's own work (a
+ * template engine's, say) are not the request's and are left out of its table.
+ */
+function compactFrames(root: ProfileTreeNode, frames: ProfileFrame[]): ProfileFrame[] {
+  const kept: ProfileFrame[] = [];
+  const index = new Map<number, number>();
+  const visit = (node: ProfileTreeNode): void => {
+    let mapped = index.get(node.frame);
+    if (mapped === undefined) {
+      mapped = kept.length;
+      kept.push(frames[node.frame] as ProfileFrame);
+      index.set(node.frame, mapped);
+    }
+    node.frame = mapped;
+    for (const child of node.children) visit(child);
+  };
+  visit(root);
+  return kept;
 }
 
 function countNodes(node: BuilderNode): number {

@@ -1,0 +1,60 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readResponseInfo } from './node-response.js';
+import { Session } from './request-session.js';
+import type { RequestSession } from './types.js';
+
+type EndArgs = [chunk?: unknown, encoding?: unknown, callback?: unknown];
+
+/** Runs ramflow's own work inside the session's window so that it is left out of the request's figures. */
+function own<T>(session: RequestSession, work: () => T): T {
+  return session instanceof Session ? session.own(work) : work();
+}
+
+/**
+ * Hands a complete body written by a single `res.end(body)` to the session for toolbar injection, on a node:http
+ * response (Express, and any framework that writes through `res.end`). The first `res.write` marks the response
+ * as streamed: it then passes through untouched, chunk by chunk. Everything this wrapper does before the original
+ * `end` runs is ramflow's own work and is left out of the request's figures.
+ */
+export function interceptNodeBody(session: RequestSession, req: IncomingMessage, res: ServerResponse): void {
+  const write = res.write;
+  const end = res.end;
+  const restore = () => {
+    res.write = write;
+    res.end = end;
+  };
+  res.write = function (this: ServerResponse, ...args: Parameters<ServerResponse['write']>) {
+    restore();
+    return write.apply(this, args);
+  } as ServerResponse['write'];
+  res.end = function (this: ServerResponse, ...args: EndArgs) {
+    restore();
+    const callEnd = end as (...a: unknown[]) => ServerResponse;
+    const [chunk, encoding, callback] = own(session, () => prepare(session, req, this, args));
+    return callEnd.call(this, chunk, encoding, callback);
+  } as ServerResponse['end'];
+}
+
+/** The arguments `end` is called with: the body with the toolbar injected, or the app's own untouched. */
+function prepare(session: RequestSession, req: IncomingMessage, res: ServerResponse, args: EndArgs): EndArgs {
+  let [chunk, encoding, callback] = args;
+  if (typeof chunk === 'function') return [chunk];
+  if (typeof encoding === 'function') {
+    callback = encoding;
+    encoding = undefined;
+  }
+  if ((typeof chunk !== 'string' && !(chunk instanceof Uint8Array)) || res.headersSent)
+    return [chunk, encoding, callback];
+  const info = readResponseInfo(res);
+  if (!session.wantsBody(info)) return [chunk, encoding, callback];
+  const body =
+    typeof chunk === 'string'
+      ? Buffer.from(chunk, (encoding as BufferEncoding | undefined) ?? 'utf8')
+      : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  const injected = session.injectToolbar(body, info, { request: req, response: res });
+  if (injected === body) return [chunk, encoding, callback];
+  res.setHeader('content-length', Buffer.byteLength(injected));
+  // The page now differs per request: an ETag of the original body would make browsers reuse a stale toolbar.
+  res.removeHeader('etag');
+  return [injected, undefined, callback];
+}
