@@ -421,6 +421,8 @@ class RamflowInstance implements Ramflow, SessionHost {
 
   beginSnapshot(id: string): Promise<SnapshotWindow | string> {
     try {
+      // What the snapshot does to RSS is ramflow's, not the app's: the process view leaves it out of its peak.
+      this.#processInsights.ownSpikeStarted();
       this.#snapshots ??= new HeapSnapshotService({
         keepFiles: this.options.allowHeapSnapshots,
         memoryLimit: this.options.heapSnapshotMemoryLimit,

@@ -53,4 +53,30 @@ describe('ProcessInsights', () => {
       ledger.release();
     }
   });
+
+  test("ramflow's own snapshots stay out of the peak, the suggested limit and the expansion factor", () => {
+    const ledger = sharedGcLedger();
+    ledger.acquire();
+    const insights = new ProcessInsights(() => ledger);
+    try {
+      const before = insights.report();
+      assert.equal(before.memory.ownPeaks, null);
+      insights.ownSpikeStarted();
+      // What a heap snapshot does to RSS: ~80 MB more, touched (and kept) by this process.
+      const spike = Buffer.alloc(80 * 1024 * 1024, 1);
+      const after = insights.report();
+      assert.ok(spike.length > 0);
+      const own = after.memory.ownPeaks;
+      assert.ok(own, 'the report says ramflow took snapshots');
+      assert.equal(own.snapshots, 1);
+      assert.ok(own.processPeakRssBytes >= own.peakBeforeRssBytes + 70 * 1024 * 1024, JSON.stringify(own));
+      assert.equal(after.memory.peakRssBytes, own.peakBeforeRssBytes);
+      assert.ok(after.memory.peakRssBytes < own.processPeakRssBytes);
+      assert.ok(after.memory.suggestedLimitBytes < own.processPeakRssBytes * 1.2);
+      assert.match(own.note, /leave ramflow's snapshots out/);
+    } finally {
+      insights.close();
+      ledger.release();
+    }
+  });
 });

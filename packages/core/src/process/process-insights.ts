@@ -50,10 +50,27 @@ export interface ProcessReport {
   bootstrap: BootstrapReport;
   memory: {
     rssBytes: number;
-    /** Highest RSS of the process so far (`process.resourceUsage().maxRSS`). */
+    /**
+     * The app's peak RSS: the highest RSS of the process so far (`process.resourceUsage().maxRSS`), or, once
+     * ramflow has taken heap snapshots (which raise RSS by several times the heap, and the allocator may keep
+     * that memory), the highest before the first one. `ownPeaks` says what ramflow's own work reached.
+     */
     peakRssBytes: number;
-    /** Peak RSS + 20%, rounded up to a MiB: a container memory limit this process would have survived. */
+    /** Peak RSS + 20%, rounded up to a MiB: a container memory limit the app would have survived. */
     suggestedLimitBytes: number;
+    /**
+     * ramflow's own memory spikes (heap snapshots taken and analysed in this process), left out of the peak, the
+     * suggested limit and the expansion factor; null when there were none.
+     */
+    ownPeaks: {
+      /** Heap snapshots taken so far. */
+      snapshots: number;
+      /** The process's highest RSS, ramflow's snapshots included. */
+      processPeakRssBytes: number;
+      /** The highest RSS before the first snapshot. */
+      peakBeforeRssBytes: number;
+      note: string;
+    } | null;
     safetyMargin: SafetyMargin;
     /** Peak RSS over the RSS when the app became ready (or at ramflow's import without the preload). */
     expansionFactor: number | null;
@@ -106,6 +123,9 @@ export class ProcessInsights {
   #closed = false;
 
   #lastActivity = 0;
+  /** ramflow's own spikes: the process's peak RSS just before the first one, and how many there were. */
+  #ownSpikes = 0;
+  #peakBeforeOwn: number | undefined;
 
   constructor(
     readonly ledger: () => GcLedger,
@@ -150,6 +170,19 @@ export class ProcessInsights {
     this.timeline.mark({ at: Date.now(), kind: 'request', label: route, id });
     this.#requestsSincePoint++;
     this.#maybeProbe();
+  }
+
+  /**
+   * ramflow is about to take a heap snapshot (RSS rises by several times the heap): the peak so far is the app's;
+   * what the process reaches from now on includes ramflow's own memory.
+   */
+  ownSpikeStarted(): void {
+    this.#ownSpikes++;
+    try {
+      this.#peakBeforeOwn ??= Math.max(process.resourceUsage().maxRSS * 1024, process.memoryUsage.rss());
+    } catch {
+      this.#peakBeforeOwn ??= 0;
+    }
   }
 
   /** A request's record was stored: its settled allocation counts in the allocation rate, at the time it ran. */
@@ -202,7 +235,22 @@ export class ProcessInsights {
   report(): ProcessReport {
     this.#wake();
     const usage = process.memoryUsage();
-    const peakRssBytes = Math.max(process.resourceUsage().maxRSS * 1024, usage.rss);
+    const processPeak = Math.max(process.resourceUsage().maxRSS * 1024, usage.rss);
+    const peakBefore = this.#peakBeforeOwn;
+    const peakRssBytes = peakBefore ?? processPeak;
+    const ownPeaks =
+      peakBefore === undefined
+        ? null
+        : {
+            snapshots: this.#ownSpikes,
+            processPeakRssBytes: processPeak,
+            peakBeforeRssBytes: peakBefore,
+            note:
+              `ramflow took ${this.#ownSpikes} heap snapshot${this.#ownSpikes === 1 ? '' : 's'} in this process; ` +
+              'each raises RSS by several times the heap (V8 serializes it, the worker parses it), and the allocator ' +
+              "may keep that memory afterwards. The peak, the suggested limit and the expansion factor leave ramflow's " +
+              'snapshots out: they use the peak before the first one (growth of the app since then is not in them).',
+          };
     if (this.#cgroup === null) this.#cgroup = readCgroupMemory();
     const cgroup = readCgroupMemory() ?? this.#cgroup;
     const constrained =
@@ -235,6 +283,7 @@ export class ProcessInsights {
         }),
         expansionFactor: expansionFactor(peakRssBytes, ready.rssBytes) ?? null,
         cgroup: cgroup ?? null,
+        ownPeaks,
       },
       allocationRate: {
         bytesPerSecond: windowMs > 0 ? Math.round((bytes / windowMs) * 1000) : null,

@@ -85,11 +85,17 @@ export function processPanel(report: ProcessReport): ProcessPanel {
   const margin = memory.safetyMargin;
   const kpis: ProcessKpi[] = [
     { label: 'RSS now', value: formatBytes(memory.rssBytes) },
-    { label: 'Peak RSS', value: formatBytes(memory.peakRssBytes) },
+    memory.ownPeaks === null
+      ? { label: 'Peak RSS', value: formatBytes(memory.peakRssBytes) }
+      : {
+          label: 'Peak RSS',
+          value: formatBytes(memory.peakRssBytes),
+          note: `before ramflow's first heap snapshot; with its ${memory.ownPeaks.snapshots} snapshot${memory.ownPeaks.snapshots === 1 ? '' : 's'} the process reached ${formatBytes(memory.ownPeaks.processPeakRssBytes)}`,
+        },
     {
       label: 'Suggested container limit',
       value: formatBytes(memory.suggestedLimitBytes),
-      note: 'peak RSS + 20%',
+      note: memory.ownPeaks === null ? 'peak RSS + 20%' : "peak RSS + 20%, ramflow's snapshots left out",
     },
     {
       label: 'Safety margin',
