@@ -485,6 +485,14 @@ export class Session implements RequestSession {
       ...extra,
     };
     record.concurrency.exclusive = record.concurrency.overlapping === 0;
+    const peek = this.#peek;
+    if (peek !== undefined) {
+      record.memory.atHeaders = {
+        allocatedBytes: peek.allocatedBytes,
+        allocatedIsLowerBound: peek.allocatedIsLowerBound,
+        heapDeltaBytes: peek.heapDeltaBytes,
+      };
+    }
     const isolation = this.#isolation;
     if (isolation !== undefined) {
       record.concurrency.isolation = {

@@ -46,8 +46,9 @@ export function formatServerTiming(
       const label = figures.heapDeltaKind === 'exact' ? '' : ' raw, incl. garbage';
       value += `, heap;desc="${formatSignedBytes(figures.heapDeltaBytes)}${label}"`;
     } else if (metric === 'alloc') {
+      // Taken when the headers are written: the body is not sent yet, and the record's figure covers that too.
       const bound = figures.allocatedIsLowerBound ? 'at least ' : '';
-      value += `, alloc;desc="${bound}${formatBytes(figures.allocatedBytes)} allocated"`;
+      value += `, alloc;desc="${bound}${formatBytes(figures.allocatedBytes)} allocated by the headers"`;
     } else if (metric === 'gc') {
       const count = figures.gc.count;
       value += `, gc;dur=${duration(figures.gc.pauseMs)};desc="${count} GC${count === 1 ? '' : 's'}"`;

@@ -281,6 +281,11 @@ export interface MemoryFigures {
    * headers): left out of `allocatedBytes` (and of a raw `heapDeltaBytes`), shown so the sum can be checked.
    */
   ramflowAllocatedBytes?: number;
+  /**
+   * The figures when the response headers were written: what `Server-Timing` carries and the badge shows first.
+   * The headers go out before the body is sent, so `allocatedBytes` (the whole window) is usually higher.
+   */
+  atHeaders?: { allocatedBytes: number; allocatedIsLowerBound: boolean; heapDeltaBytes: number };
   heapUsedBeforeBytes: number;
   heapUsedAfterBytes: number;
   /** Change of V8 external memory (includes ArrayBuffer and Buffer backing stores). */

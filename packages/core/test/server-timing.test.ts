@@ -140,7 +140,7 @@ describe('formatServerTiming', () => {
     assert.equal(named.get('ramflow')?.get('dur'), '0.042');
     assert.equal(named.get('ramflow')?.get('desc'), 'ramflow overhead (sampling, exclusive)');
     assert.equal(named.get('heap')?.get('desc'), '+2.3 MB');
-    assert.equal(named.get('alloc')?.get('desc'), '7.4 MB allocated');
+    assert.equal(named.get('alloc')?.get('desc'), '7.4 MB allocated by the headers');
     assert.equal(named.get('gc')?.get('dur'), '1.25');
     assert.equal(named.get('gc')?.get('desc'), '3 GCs');
   });
@@ -172,7 +172,7 @@ describe('formatServerTiming', () => {
       metrics.map((m) => m.name),
       ['ramflow', 'heap', 'alloc', 'gc'],
     );
-    assert.equal(byName(metrics).get('alloc')?.get('desc'), 'at least 512 B allocated');
+    assert.equal(byName(metrics).get('alloc')?.get('desc'), 'at least 512 B allocated by the headers');
   });
 
   test('memory descriptions stay well-formed for any figure', () => {

@@ -228,6 +228,24 @@ export function defineAdapterConformanceSuite({ name, createServer }: AdapterCon
       assert.equal(plain.body.toString('utf8'), fixtures.page.body);
     });
 
+    it('shows one set of figures: Server-Timing, the badge and the request page agree on the header-time figure', async () => {
+      const res = await rawRequest(withRamflow.baseUrl, fixtures.page.path, { headers: BROWSER });
+      const alloc = parseServerTiming(res.headers['server-timing'] as string).find((m) => m.name === 'alloc');
+      const figure = /^(at least )?(.+) allocated by the headers$/.exec(alloc?.params.desc ?? '');
+      assert.ok(figure, `Server-Timing says what its figure is: ${alloc?.params.desc}`);
+      const shown = `${figure[1] ? '>=' : ''}${figure[2]}`;
+      assert.match(
+        res.body.toString(),
+        new RegExp(`data-ramflow="allocated">${shown.replace(/[.]/g, '\\.')} alloc<`),
+      );
+      const id = res.headers['x-ramflow-id'] as string;
+      const record = JSON.parse((await waitForRecord(withRamflow.baseUrl, id)).body.toString());
+      assert.equal(typeof record.memory.atHeaders?.allocatedBytes, 'number');
+      const page = (await rawRequest(withRamflow.baseUrl, `/__ramflow/requests/${id}`)).body.toString();
+      const escaped = shown.replace(/[.]/g, '\\.').replace('>', '&gt;');
+      assert.match(page, new RegExp(`<dt>At the headers</dt><dd><span class="rf-value">${escaped}<`));
+    });
+
     it('appends the toolbar to HTML without </body>', async () => {
       const res = await rawRequest(withRamflow.baseUrl, fixtures.fragment.path, { headers: BROWSER });
       const body = res.body.toString('utf8');

@@ -25,6 +25,12 @@ export interface SummaryInput {
   overheadMs: number;
   /** The figures were taken when the headers were written (the toolbar), not from the settled record. */
   atHeaders: boolean;
+  /** A settled record's figures when the headers were written (what Server-Timing carries). */
+  headerFigures?: { allocatedBytes: number; allocatedIsLowerBound: boolean } | undefined;
+  /** What ramflow's own work in the window allocated (left out of `allocatedBytes`). */
+  ramflowAllocatedBytes?: number | undefined;
+  /** The sampling profile's estimate of the same window, when there is one. */
+  sampledBytes?: { totalBytes: number; samples: number; interval: number } | undefined;
   /** What became of the heap snapshots this request asked for (absent when it asked for none). */
   heapSnapshot?: string | undefined;
   /** The same GET request with heap snapshots, offered when it had none (the toolbar's snapshot action). */
@@ -71,6 +77,16 @@ export function summaryInputFromRecord(record: RequestRecord): SummaryInput {
     concurrency: record.concurrency,
     overheadMs: record.overheadMs,
     atHeaders: false,
+    headerFigures: memory.atHeaders,
+    ramflowAllocatedBytes: memory.ramflowAllocatedBytes,
+    sampledBytes:
+      record.allocations === undefined || record.allocations.view !== 'allocated'
+        ? undefined
+        : {
+            totalBytes: record.allocations.totalBytes,
+            samples: record.allocations.sampleCount,
+            interval: record.allocations.samplingInterval,
+          },
     heapSnapshot: heapSnapshotStatus(record),
     snapshotHref:
       record.heap === undefined && record.heapUnavailable === undefined ? snapshotHref(record) : undefined,
@@ -129,6 +145,30 @@ export function summaryPanel(input: SummaryInput, thresholds: Required<SeverityT
           ? 'at least this much: a garbage collection during the request is not measured yet (the stored record has the exact figure)'
           : 'exact, from V8 GC accounting (used-heap change plus what each collection freed)',
   });
+  // One request, one set of figures: every other figure shown for it is here, with why it differs.
+  const headers = input.headerFigures;
+  if (headers !== undefined && input.allocatedBytes !== null) {
+    rows.push({
+      label: 'At the headers',
+      value: badgeAllocated(headers),
+      note: "what Server-Timing says and the badge showed first: the headers are written before the body is sent, so what came after (sending the body, the framework's finishing work) is only in Allocated",
+    });
+  }
+  const sampled = input.sampledBytes;
+  if (sampled !== undefined && input.allocatedBytes !== null) {
+    rows.push({
+      label: 'Sampled estimate',
+      value: `~${formatBytes(sampled.totalBytes)}`,
+      note: `the Allocations and Flame graph tabs: ${sampled.samples} sample${sampled.samples === 1 ? '' : 's'} of about ${formatBytes(sampled.interval)} each, so it can be off by a few samples (±${formatBytes(sampled.interval * Math.max(1, Math.ceil(Math.sqrt(sampled.samples))))} or so); Allocated is the exact count`,
+    });
+  }
+  if (input.ramflowAllocatedBytes !== undefined && input.ramflowAllocatedBytes > 0) {
+    rows.push({
+      label: "ramflow's own work",
+      value: formatBytes(input.ramflowAllocatedBytes),
+      note: 'rendering the toolbar and formatting its headers inside this request: left out of every figure above',
+    });
+  }
   if (input.heapUsedBeforeBytes !== undefined && input.heapUsedAfterBytes !== undefined) {
     rows.push({
       label: 'Heap used',
