@@ -18,8 +18,11 @@
 //               goes to this machine's first non-loopback IPv4 address (skipped when there is none)
 // Memory is read from outside (VmRSS in /proc/<pid>/status) and from inside through the examples' opt-in probe
 // (SOAK_PROBE=1, examples/shared/soak-probe.ts: process.memoryUsage() on a stdin command). Readings: after the
-// warm-up ("start"), every 10k requests, and at the end. The start and end readings follow two forced full
-// garbage collections (through the probe, in every mode alike), so uncollected garbage is not counted as growth.
+// warm-up (`--warmup`, 30k requests: the JIT and ramflow's bounded stores settle), every 10k requests, and at
+// the end. The start and end readings are taken after `--idle` ms (3000) without load, so deferred work that
+// runs when an app goes quiet has run (ramflow settles its records and fetches its sampling profile then), and
+// two forced full garbage collections (through the probe, in every mode alike), so uncollected garbage is not
+// counted as growth.
 // Off-heap = RSS - heapTotal: everything the process holds outside V8's JS heap (native allocations, code,
 // stacks, Buffers). Growth = end - start. A mode PASSes when its RSS and off-heap growth are each within 5 MB of
 // the off mode's and it saw 0 errors. Then SIGTERM, and the time until the process exits.
@@ -28,12 +31,14 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
+import { setTimeout as delay } from 'node:timers/promises';
 import { benchNodeFlags, loadRequests, option as readOption, startExample } from './lib.mjs';
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => readOption(args, name, fallback);
 const requests = Number(option('requests', 200_000));
-const warmup = Number(option('warmup', 10_000));
+const warmup = Number(option('warmup', 30_000));
+const idleMs = Number(option('idle', 3000));
 const connections = Number(option('connections', 10));
 const step = Math.min(10_000, requests);
 const toleranceMb = 5;
@@ -101,6 +106,7 @@ function vmRss(pid) {
 }
 
 async function reading(child, probe, done, gc) {
+  if (gc) await delay(idleMs);
   const usage = await probe(gc);
   return {
     requests: done,
@@ -225,7 +231,7 @@ console.log(
   `node ${process.version}; soak of ${frameworks.join(', ')}; modes ${modes.join(', ')}; started ${new Date().toISOString()}`,
 );
 console.log(
-  'start/end readings follow two forced full GCs (probe, every mode alike); off-heap = RSS - heapTotal; PASS = RSS and off-heap growth within 5 MB of off, 0 errors',
+  `start/end readings follow ${idleMs} ms idle and two forced full GCs (probe, every mode alike); off-heap = RSS - heapTotal; PASS = RSS and off-heap growth within 5 MB of off, 0 errors`,
 );
 if (!modes.includes('heap-snapshot'))
   console.log(
