@@ -22,14 +22,21 @@ async function freePort() {
 
 /**
  * Starts an example server (`entry`, relative to the repo) with extra environment and V8/Node flags; resolves
- * once it listens.
+ * once it listens. `nodeEnv` is its NODE_ENV (default `development`); `stdin: true` gives it a stdin pipe (the
+ * soak's memory probe reads commands from it).
  */
-export async function startExample(entry, env, label, nodeFlags = []) {
+export async function startExample(
+  entry,
+  env,
+  label,
+  nodeFlags = [],
+  { nodeEnv = 'development', stdin = false } = {},
+) {
   const port = await freePort();
   const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', entry], {
     cwd: root,
-    env: { ...process.env, ...env, PORT: String(port), NODE_ENV: 'development' },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, ...env, PORT: String(port), NODE_ENV: nodeEnv },
+    stdio: [stdin ? 'pipe' : 'ignore', 'pipe', 'inherit'],
   });
   await new Promise((resolve, reject) => {
     child.stdout.on('data', (data) => {
@@ -63,6 +70,14 @@ export async function load(port, path, { seconds, connections = 10, headers = {}
   if (result.non2xx > 0 || result.errors > 0)
     throw new Error(`${path}: ${result.non2xx} non-2xx, ${result.errors} errors`);
   return result.requests.average;
+}
+
+/**
+ * Runs exactly `amount` requests (autocannon `requests`: each connection cycles through them) against
+ * `host:port`; resolves with autocannon's result (errors are counted in it, not thrown).
+ */
+export function loadRequests(port, { host = '127.0.0.1', requests, amount, connections = 10 }) {
+  return autocannon({ url: `http://${host}:${port}`, requests, amount, connections });
 }
 
 export function median(values) {

@@ -8,8 +8,9 @@ export interface ExampleEnvironment {
   /** `HOST`, default 127.0.0.1. */
   host: string;
   /**
-   * `RAMFLOW=off` disables ramflow; `RAMFLOW_BACKEND` and `RAMFLOW_HEAP_DELTA` pick its backend and mode;
-   * `RAMFLOW_ADAPTIVE=off` keeps the sampling interval fixed under load.
+   * `RAMFLOW=off` runs without ramflow; `RAMFLOW=disabled` installs it with `enabled: false`; `RAMFLOW_BACKEND`
+   * and `RAMFLOW_HEAP_DELTA` pick its backend and mode; `RAMFLOW_ADAPTIVE=off` keeps the sampling interval fixed
+   * under load.
    */
   ramflow: RamflowOptions | false;
   /** `BALLAST_MB` megabytes of live heap, kept for the life of the process (for benchmarks). */
@@ -29,6 +30,7 @@ export function readExampleEnvironment(env: NodeJS.ProcessEnv = process.env): Ex
             ...(backend ? { memoryBackend: backend } : {}),
             ...(heapDelta ? { heapDelta } : {}),
             ...(env.RAMFLOW_ADAPTIVE === 'off' ? { adaptiveSampling: false } : {}),
+            ...(env.RAMFLOW === 'disabled' ? { enabled: false } : {}),
           },
     ballast: allocateBallast(Number(env.BALLAST_MB ?? 0)),
   };
@@ -41,5 +43,6 @@ export function listeningLine(
   port: number,
 ): string {
   const extra = ballast.length > 0 ? `, ${ballast.length} MB ballast` : '';
-  return `ramflow ${framework} example on http://${host}:${port} (ramflow ${ramflow === false ? 'off' : 'on'}${extra})`;
+  const state = ramflow === false ? 'off' : ramflow.enabled === false ? 'disabled' : 'on';
+  return `ramflow ${framework} example on http://${host}:${port} (ramflow ${state}${extra})`;
 }

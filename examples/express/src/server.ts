@@ -1,8 +1,10 @@
 import { listeningLine, readExampleEnvironment } from '../../shared/env.js';
+import { installSoakProbe } from '../../shared/soak-probe.js';
 import { buildApp } from './app.js';
 
 const environment = readExampleEnvironment();
 const { port, host } = environment;
+installSoakProbe();
 
 const app = buildApp({
   ramflow: environment.ramflow,

@@ -1,9 +1,11 @@
 import { LogController } from 'fastify';
 import { listeningLine, readExampleEnvironment } from '../../shared/env.js';
+import { installSoakProbe } from '../../shared/soak-probe.js';
 import { buildApp } from './app.js';
 
 const environment = readExampleEnvironment();
 const { port, host } = environment;
+installSoakProbe();
 
 const app = await buildApp({
   ramflow: environment.ramflow,

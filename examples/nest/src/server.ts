@@ -1,9 +1,11 @@
 import 'reflect-metadata';
 import { listeningLine, readExampleEnvironment } from '../../shared/env.js';
+import { installSoakProbe } from '../../shared/soak-probe.js';
 import { buildApp } from './app.js';
 
 const environment = readExampleEnvironment();
 const { port, host } = environment;
+installSoakProbe();
 const platform = process.env.NEST_PLATFORM ?? 'express';
 if (platform !== 'express' && platform !== 'fastify') {
   console.error(`NEST_PLATFORM must be "express" or "fastify", got "${platform}".`);

@@ -17,7 +17,13 @@ import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
 import { describe, test } from 'node:test';
 import { getForceGc } from '../src/backends/force-gc.js';
-import { GcLedger, type WindowGcSummary } from '../src/backends/gc-ledger.js';
+import {
+  type GcEvent,
+  GcLedger,
+  type MeasuredGc,
+  pairMeasured,
+  type WindowGcSummary,
+} from '../src/backends/gc-ledger.js';
 import { CounterWindow } from '../src/backends/process-counters.js';
 
 const MB = 1_000_000;
@@ -241,5 +247,110 @@ describe('CounterWindow with a real GcLedger', () => {
     const after = ledger.summarize(from, to);
     assert.equal(after.lost, true, 'the window cannot claim to be complete any more');
     assert.equal(ledger.summarize(to, performance.now()).lost, false, 'later windows are unaffected');
+  });
+});
+
+describe('GcLedger pairing and bounds', () => {
+  // One batch recorded from the Express example under load (bench/soak.mjs, process backend): the observer and the
+  // profiler saw the same 12 collections in the same order, but timed two of them differently (12.33 vs 7.58 ms,
+  // 5.25 vs 0.91 ms). Pairing that compared pauses rejected the first, then paired every later collection with
+  // its predecessor's bytes and kept the last measurement for ever: from then on every collection was "lost",
+  // nothing read the profiler again, and its native record grew without bound.
+  const observed: Array<[GcEvent['kind'], number, number]> = [
+    ['scavenge', 16.33, 37320],
+    ['scavenge', 23.7, 37640],
+    ['scavenge', 10.61, 37725],
+    ['scavenge', 10.92, 37838],
+    ['scavenge', 15.04, 37966],
+    ['scavenge', 12.33, 38191],
+    ['scavenge', 9.97, 38357],
+    ['scavenge', 8.7, 38551],
+    ['scavenge', 24.35, 38754],
+    ['scavenge', 7.05, 38884],
+    ['incremental-marking', 5.25, 38919],
+    ['mark-compact', 15.0, 38971],
+  ];
+  const event = (kind: GcEvent['kind'], pauseMs: number, start: number): GcEvent => ({
+    kind,
+    pauseMs,
+    start,
+    freedBytes: undefined,
+    forced: false,
+  });
+  const noForced = () => undefined;
+
+  test('a batch pairs kind for kind and in order, whatever the pauses', () => {
+    const events = observed.map(([kind, pause, start]) => event(kind, pause, start));
+    // Freed bytes 1000, 2000, ...: each event must get its own.
+    const measured: MeasuredGc[] = observed.map(([kind], i) => ({
+      kind,
+      freedBytes: (i + 1) * 1000,
+      batchStart: 37057,
+      batchEnd: 38988,
+    }));
+    const cursor = pairMeasured(events, 0, measured, noForced);
+    assert.equal(cursor, events.length);
+    assert.deepEqual(
+      events.map((e) => e.freedBytes),
+      observed.map((_, i) => (i + 1) * 1000),
+    );
+    assert.equal(measured.length, 0);
+  });
+
+  test('a measurement whose collection was never observed is dropped once its batch is over', () => {
+    // The batch [10, 20) measured a scavenge and a mark-compact; only the scavenge was observed in it. The event at
+    // 5 fell before the batch.
+    const events = [event('scavenge', 1, 5), event('scavenge', 1, 12)];
+    const measured: MeasuredGc[] = [
+      { kind: 'scavenge', freedBytes: 111, batchStart: 10, batchEnd: 20 },
+      { kind: 'mark-compact', freedBytes: 222, batchStart: 10, batchEnd: 20 },
+    ];
+    let cursor = pairMeasured(events, 0, measured, noForced);
+    assert.equal(events[0]?.freedBytes, null, 'before the batch: not measured');
+    assert.equal(events[1]?.freedBytes, 111);
+    assert.equal(
+      measured.length,
+      1,
+      'the unpaired mark-compact waits while its batch may still be delivered',
+    );
+    // A later mark-compact, after the batch ended and outside every batch, must not take its bytes.
+    events.push(event('mark-compact', 30, 25));
+    cursor = pairMeasured(events, cursor, measured, noForced);
+    assert.equal(measured.length, 0, 'dropped');
+    assert.equal(events[2]?.freedBytes, undefined, 'left for the batch that will measure it');
+    // The next batch measures it.
+    measured.push({ kind: 'mark-compact', freedBytes: 333, batchStart: 21, batchEnd: 40 });
+    cursor = pairMeasured(events, cursor, measured, noForced);
+    assert.equal(events[2]?.freedBytes, 333);
+    assert.equal(cursor, 3);
+  });
+
+  test('the profiler is read every maxUnreadGcs collections even when nothing asks for bytes', async (t) => {
+    const bounded = new GcLedger({ maxUnreadGcs: 10 });
+    const unbounded = new GcLedger();
+    t.after(() => {
+      bounded.dispose();
+      unbounded.dispose();
+    });
+    const from = performance.now();
+    const gc = getForceGc();
+    for (let i = 0; i < 15; i++) {
+      gc();
+      await tick();
+    }
+    bounded.catchUp();
+    unbounded.catchUp();
+    const to = performance.now();
+    // Nobody called measure(): only the bound read the profiler.
+    const read = bounded.summarize(from, to);
+    assert.ok(read.count >= 15, `${read.count} collections observed`);
+    assert.ok(
+      read.count - read.unmeasured >= 10,
+      `${read.count - read.unmeasured} of ${read.count} measured`,
+    );
+    assert.ok(read.freedKnownBytes > 0);
+    const unread = unbounded.summarize(from, to);
+    assert.ok(unread.count >= 15);
+    assert.equal(unread.unmeasured, unread.count, 'below the default bound nothing is read');
   });
 });

@@ -13,7 +13,9 @@ import v8 from 'node:v8';
  *   its GC callbacks (they are removed by its destructor, i.e. at the next full GC), and each live-or-dead
  *   profiler adds ~8 µs to every GC: restarting per request or per batch made scavenges 30x slower here. So the
  *   profiler is restarted under a budget (at most MAX_UNCOLLECTED stopped profilers not yet collected by a
- *   major GC), and its measurements are paired, in order, with the observer's events.
+ *   major GC), and its measurements are paired, in order, with the observer's events (pairMeasured).
+ * - A running profiler holds every GC's record (before/after heap statistics, ~3-5 KB of JSON each) in native
+ *   memory until it is stopped; so it is read at least every MAX_UNREAD_GCS collections, needed or not.
  * - Collections ramflow forces itself are measured synchronously around the `gc()` call.
  * - The used heap must grow by exactly what is allocated between two collections, which V8's allocation-buffer
  *   parking breaks: when an object does not fit in the rest of a young-generation page (ramflow's 128 KB boundary
@@ -42,12 +44,14 @@ export interface GcEvent {
   forced: boolean;
 }
 
-interface MeasuredGc {
+/** A collection the GC profiler measured, in the batch [batchStart, batchEnd) of one profiler's run. */
+export interface MeasuredGc {
   kind: GcKind;
-  pauseMs: number;
   freedBytes: number;
-  /** performance.now() just before the restart that began the batch this GC was measured in. */
+  /** performance.now() just after the profiler that measured this GC started. */
   batchStart: number;
+  /** performance.now() just before that profiler was stopped. */
+  batchEnd: number;
 }
 
 interface ProfilerStatistic {
@@ -82,6 +86,11 @@ const PROFILER_KINDS: Record<string, GcKind> = {
 
 /** Stopped GC profilers allowed to wait for a major GC to collect them (each costs ~8 µs per GC meanwhile). */
 export const MAX_UNCOLLECTED = 4;
+/**
+ * Collections after which a running profiler is read even when no window needs the bytes (budget permitting):
+ * it keeps each one's record in native memory until stopped (~3-5 KB, so ~2 MB here).
+ */
+export const MAX_UNREAD_GCS = 500;
 /** Most events kept; windows reaching further back lose their byte figures. */
 const MAX_EVENTS = 50_000;
 
@@ -114,15 +123,22 @@ export class GcLedger {
   #prunedBefore = Number.NEGATIVE_INFINITY;
   #users = 0;
   #disposed = false;
+  /** Collections observed since the profiler was last read, and whether it is being read now. */
+  #unread = 0;
+  #reading = false;
+  readonly #maxUnread: number;
   /** Changes whenever the ledger learns something (new events, measured bytes): pending windows are re-checked only then. */
   version = 0;
 
-  constructor() {
+  /** `maxUnreadGcs` is for tests (default MAX_UNREAD_GCS). */
+  constructor(options: { maxUnreadGcs?: number } = {}) {
     disableAllocationBufferParking();
+    this.#maxUnread = options.maxUnreadGcs ?? MAX_UNREAD_GCS;
     this.#observer = new PerformanceObserver((list) => this.#take(list.getEntries()));
     this.#observer.observe({ entryTypes: ['gc'] });
-    this.#batchStart = performance.now();
+    // Started first: a collection while start() runs began before the batch and is not counted in it.
     this.#profiler?.start();
+    this.#batchStart = performance.now();
   }
 
   acquire(): void {
@@ -176,6 +192,7 @@ export class GcLedger {
       }
     }
     this.version++;
+    this.#unread += entries.length;
     this.#pair();
     if (this.#events.length > MAX_EVENTS) {
       const drop = this.#events.length - MAX_EVENTS;
@@ -183,6 +200,8 @@ export class GcLedger {
       this.#events.splice(0, drop);
       this.#cursor = Math.max(0, this.#cursor - drop);
     }
+    // Bounds the running profiler's native record even when nothing asks for bytes (or none can be paired).
+    if (this.#unread >= this.#maxUnread && !this.#reading) this.measure();
   }
 
   #forcedAt(time: number): ForcedCollection | undefined {
@@ -231,21 +250,27 @@ export class GcLedger {
    */
   measure(): boolean {
     if (!this.canMeasure) return false;
-    this.catchUp();
+    this.#reading = true;
+    try {
+      this.catchUp();
+    } finally {
+      this.#reading = false;
+    }
     const batchStart = this.#batchStart;
     const stoppedAt = performance.now();
     const data = this.#profiler?.stop() as { statistics: ProfilerStatistic[] } | undefined;
     this.#uncollected.push(stoppedAt);
     this.#profiler = new v8.GCProfiler();
-    this.#batchStart = performance.now();
     this.#profiler.start();
+    this.#batchStart = performance.now();
+    this.#unread = 0;
     for (const statistic of data?.statistics ?? []) {
       this.#measured.push({
         kind: PROFILER_KINDS[statistic.gcType] ?? 'scavenge',
-        pauseMs: statistic.cost / 1000,
         freedBytes:
           statistic.beforeGC.heapStatistics.usedHeapSize - statistic.afterGC.heapStatistics.usedHeapSize,
         batchStart,
+        batchEnd: stoppedAt,
       });
     }
     this.version++;
@@ -253,22 +278,8 @@ export class GcLedger {
     return true;
   }
 
-  /** Pairs measured GCs with observed ones, in order; both sources see the same collections. */
   #pair(): void {
-    while (this.#measured.length > 0 && this.#cursor < this.#events.length) {
-      const event = this.#events[this.#cursor] as GcEvent;
-      const measured = this.#measured[0] as MeasuredGc;
-      if (event.start < measured.batchStart || !agree(event, measured)) {
-        // The observer saw a collection the profiler did not (it fell between a stop and a start).
-        event.freedBytes ??= this.#forcedAt(event.start)?.freedBytes ?? null;
-        this.#cursor++;
-        continue;
-      }
-      // A collection ramflow forced was measured around the call; the profiler's figure is the same GC.
-      event.freedBytes ??= measured.freedBytes;
-      this.#cursor++;
-      this.#measured.shift();
-    }
+    this.#cursor = pairMeasured(this.#events, this.#cursor, this.#measured, (start) => this.#forcedAt(start));
     // Forced collections need no profiler: settle them as soon as they are observed.
     for (let i = this.#cursor; i < this.#events.length; i++) {
       const event = this.#events[i] as GcEvent;
@@ -336,11 +347,45 @@ export class GcLedger {
   }
 }
 
-function agree(event: GcEvent, measured: MeasuredGc): boolean {
-  if (event.kind !== measured.kind && !(event.kind === 'scavenge' && measured.kind === 'minor-mark-sweep'))
-    return false;
-  // Both time the same pause from their own callbacks; allow slack for scheduling noise.
-  return Math.abs(event.pauseMs - measured.pauseMs) <= Math.max(0.5, measured.pauseMs * 0.5);
+/**
+ * Pairs measured GCs (consumed from the front of `measured`) with observed events from `cursor` on, in order, and
+ * returns the new cursor. Both sources see the same collections, in the same order (Node guards both against
+ * re-entrant GC callbacks alike): the events that started within a batch [batchStart, batchEnd) are exactly that
+ * batch's measurements, kind for kind. An event outside every batch (it fell between a stop and a start) gets
+ * null, unless ramflow forced it and measured it itself. A measurement is dropped once an event from after its
+ * batch arrives, so one that cannot be paired never lingers to be paired with later collections. Pauses are not
+ * compared: the observer's and the profiler's timings of one GC differ by up to several ms under load.
+ */
+export function pairMeasured(
+  events: GcEvent[],
+  cursor: number,
+  measured: MeasuredGc[],
+  forcedAt: (start: number) => { freedBytes: number } | undefined,
+): number {
+  while (measured.length > 0 && cursor < events.length) {
+    const event = events[cursor] as GcEvent;
+    const head = measured[0] as MeasuredGc;
+    if (event.start >= head.batchEnd) {
+      // Its batch is over and its collection was not among the events: it belongs to no later one.
+      measured.shift();
+      continue;
+    }
+    if (event.start < head.batchStart || !sameKind(event, head)) {
+      // The observer saw a collection the profiler did not (it fell between a stop and a start).
+      event.freedBytes ??= forcedAt(event.start)?.freedBytes ?? null;
+      cursor++;
+      continue;
+    }
+    // A collection ramflow forced was measured around the call; the profiler's figure is the same GC.
+    event.freedBytes ??= head.freedBytes;
+    cursor++;
+    measured.shift();
+  }
+  return cursor;
+}
+
+function sameKind(event: GcEvent, measured: MeasuredGc): boolean {
+  return event.kind === measured.kind || (event.kind === 'scavenge' && measured.kind === 'minor-mark-sweep');
 }
 
 let parkingDisabled = false;
