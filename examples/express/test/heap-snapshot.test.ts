@@ -26,6 +26,28 @@ class BlobCache {
 const blobCache = new BlobCache();
 const MIB = 1024 * 1024;
 
+/** /held answers when the test says so: `started` resolves once its handler runs, `release` lets it answer. */
+function newHold() {
+  let started: () => void = () => {};
+  let release: () => void = () => {};
+  return {
+    started: new Promise<void>((resolve) => {
+      started = resolve;
+    }),
+    released: new Promise<void>((resolve) => {
+      release = resolve;
+    }),
+    markStarted: () => started(),
+    release: () => release(),
+  };
+}
+let hold = newHold();
+
+/** Waits until `condition` holds, checking every few ms (no deadline: the test runner's own timeout applies). */
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
+}
+
 async function startApp(options: RamflowOptions = {}) {
   const app = express();
   const middleware = ramflow({ memoryBackend: 'process', ...options });
@@ -44,8 +66,9 @@ async function startApp(options: RamflowOptions = {}) {
   app.get('/page', (_req, res) => {
     res.type('html').send('<!doctype html><html><body><h1>page</h1></body></html>');
   });
-  app.get('/slow', (_req, res) => {
-    setTimeout(() => res.json({ ok: true }), 50);
+  app.get('/held', (_req, res) => {
+    hold.markStarted();
+    void hold.released.then(() => res.json({ ok: true }));
   });
   const server = await serveOnLoopback(app, () => middleware.ramflow.close());
   return { ...server, core: middleware.ramflow };
@@ -248,9 +271,14 @@ describe('heap-snapshot backend', () => {
   it('runs a snapshot request alone: a request arriving meanwhile waits for its after snapshot', async () => {
     const app = await startApp();
     apps.push(app);
-    const first = rawRequest(app.baseUrl, '/slow?ramflow=snapshot');
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    const gate = (app.core as unknown as { gate: { waiting: number } }).gate;
+    hold = newHold();
+    const first = rawRequest(app.baseUrl, '/held?ramflow=snapshot');
+    // Its handler runs: the before snapshot is taken, and the request is inside the gate until its after one.
+    await hold.started;
     const second = rawRequest(app.baseUrl, '/fixed');
+    await until(() => gate.waiting === 1);
+    hold.release();
     const [a, b] = await Promise.all([first, second]);
     await app.core.flush();
     const snapshotRecord = await app.core.store.get(a.headers['x-ramflow-id'] as string);
@@ -259,6 +287,8 @@ describe('heap-snapshot backend', () => {
     assert.equal(snapshotRecord.concurrency.exclusive, true);
     assert.ok(otherRecord?.concurrency.isolation, 'the other request went through the gate');
     assert.ok(otherRecord.concurrency.isolation.waitedMs > 0);
+    assert.equal(otherRecord.concurrency.isolation.timedOut, false);
+    assert.equal(otherRecord.concurrency.exclusive, true);
     assert.equal(otherRecord.heap, undefined);
   });
 

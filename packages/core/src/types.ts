@@ -107,8 +107,8 @@ export interface RamflowOptions {
    * arrival order) until no other profiled request is in flight, and the next one waits for it to finish. This
    * costs throughput (profiled requests run one at a time), so turn it on when exact figures matter more.
    * Requests ramflow does not profile (ignored paths, clients `allow` refuses) are never held back. A request
-   * waits at most 2 s; after that it runs alongside the others and its record says so
-   * (`concurrency.isolation.timedOut`).
+   * waits at most 2 s (not counting the time heap snapshots block the process); after that it runs alongside the
+   * others and its record says so (`concurrency.isolation.timedOut`).
    * @default false
    */
   isolate?: boolean;
@@ -279,8 +279,9 @@ export interface IsolationOutcome {
    */
   waitedMs: number;
   /**
-   * It waited the maximum (2 s) and then ran alongside the requests still in flight, so its figures are shared
-   * (`concurrency.overlapping` says with how many); a failure entry says so too.
+   * It waited the maximum (2 s, not counting heap-snapshot pauses) and then ran alongside the requests still
+   * in flight, so its figures are shared (`concurrency.overlapping` says with how many); a failure entry says
+   * so too.
    */
   timedOut: boolean;
 }
