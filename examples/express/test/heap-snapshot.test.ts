@@ -244,6 +244,21 @@ describe('heap-snapshot backend', () => {
     assert.match((await diff.json()).message, /not enough memory/);
   });
 
+  it('refuses a snapshot whose pause would pass heapSnapshotMaxPauseMs, and the record says why', async () => {
+    const app = await startApp({ heapSnapshotMaxPauseMs: 1 });
+    apps.push(app);
+    const record = await recordOf(app, '/fixed?ramflow=snapshot');
+    assert.equal(record.heap, undefined);
+    assert.match(
+      record.heapUnavailable ?? '',
+      /^a heap snapshot would pause this process ~\d[\d.]* m?s \(twice: before and after the request\), above heapSnapshotMaxPauseMs \(1 ms\), for \d[\d.]* MB of used heap\. To allow it, raise heapSnapshotMaxPauseMs \(e\.g\. \d+\)/,
+    );
+    // The request ran as usual, and its page says why there are no heap objects.
+    assert.equal(record.response.statusCode, 200);
+    const page = await (await fetch(`${app.baseUrl}/__ramflow/requests/${record.id}`)).text();
+    assert.match(page, /heapSnapshotMaxPauseMs/);
+  });
+
   it('keeps snapshot files only with allowHeapSnapshots, and always exports the diff as JSON', async () => {
     const app = await startApp();
     apps.push(app);
