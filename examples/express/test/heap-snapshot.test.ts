@@ -1,9 +1,11 @@
 /**
  * The heap-snapshot backend through real Express over HTTP: snapshots before and after a request, diffed in a
  * worker thread into the objects the request left alive, by class, with retainer paths. Each snapshot pauses this
- * process (~100 ms per MB of heap), so the scenarios are few and small.
+ * process (~150 ms per MB of heap), so the scenarios are few and small.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { after, describe, it } from 'node:test';
 import type { HeapObjectGroup, RequestRecord } from '@ramflow/core';
 import { rawRequest, serveOnLoopback } from '@ramflow/core/testing';
@@ -330,5 +332,53 @@ describe('heap-snapshot backend', () => {
     );
     const retainedBytes = record.heap.newObjects.reduce((sum, g) => sum + g.retainedBytes, 0);
     assert.ok(retainedBytes >= 1_048_576, `the ~1 MB chunk is among the new objects (${retainedBytes})`);
+  });
+});
+
+describe('heap-snapshot shutdown', () => {
+  it('a server that took a snapshot exits on SIGTERM without "Waiting for the debugger to disconnect"', async () => {
+    // Like the example servers: SIGTERM closes the HTTP server and exits, without closing ramflow.
+    // CommonJS: a worker inherits the parent's execArgv, and `--input-type` fails there without `--eval`.
+    const script = `
+      const express = require('express');
+      const { ramflow } = require('@ramflow/express');
+      const app = express();
+      app.use(ramflow({ memoryBackend: 'process', logger: { info() {}, warn() {}, error: (m) => console.error(m) } }));
+      app.get('/report', (_req, res) => res.json({ rows: Array.from({ length: 1000 }, (_, i) => ({ i })) }));
+      const server = app.listen(0, '127.0.0.1', () => console.log('port=' + server.address().port));
+      process.on('SIGTERM', () => server.close(() => process.exit(0)));
+    `;
+    const child = spawn(process.execPath, ['-e', script], {
+      cwd: new URL('..', import.meta.url).pathname,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (data) => {
+      stdout += data;
+    });
+    child.stderr.on('data', (data) => {
+      stderr += data;
+    });
+    const exited = once(child, 'exit');
+    try {
+      while (!/port=\d+/.test(stdout)) {
+        if (child.exitCode !== null) assert.fail(`the server exited: ${stderr}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const baseUrl = `http://127.0.0.1:${/port=(\d+)/.exec(stdout)?.[1]}`;
+      const response = await rawRequest(baseUrl, '/report?ramflow=snapshot');
+      assert.equal(response.status, 200);
+      // The dashboard answers once the record is complete: both snapshots taken and the diff done.
+      const record = await rawRequest(baseUrl, `/__ramflow/api/requests/${response.headers['x-ramflow-id']}`);
+      const { heap, heapUnavailable } = JSON.parse(record.body.toString());
+      assert.ok(heap, heapUnavailable);
+      child.kill('SIGTERM');
+      const [code] = await exited;
+      assert.equal(code, 0, stderr);
+      assert.doesNotMatch(stderr, /Waiting for the debugger to disconnect/);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
   });
 });

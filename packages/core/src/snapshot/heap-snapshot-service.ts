@@ -176,6 +176,9 @@ export class HeapSnapshotService {
   release(window: SnapshotWindow): void {
     if (this.#busy === window.id) this.#busy = undefined;
     this.files.discard(window.id);
+    // The worker's inspector session stays connected from a before snapshot to its after one: end it.
+    const request: WorkerRequest = { op: 'release', id: window.id };
+    this.#worker?.postMessage(request);
     this.#armIdle();
   }
 
