@@ -1,9 +1,11 @@
 /**
  * The heap-snapshot backend through real Express over HTTP: snapshots before and after a request, diffed in a
  * worker thread into the objects the request left alive, by class, with retainer paths. Each snapshot pauses this
- * process (~100 ms per MB of heap), so the scenarios are few and small.
+ * process (~150 ms per MB of heap), so the scenarios are few and small.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { after, describe, it } from 'node:test';
 import type { HeapObjectGroup, RequestRecord } from '@ramflow/core';
 import { rawRequest, serveOnLoopback } from '@ramflow/core/testing';
@@ -26,6 +28,28 @@ class BlobCache {
 const blobCache = new BlobCache();
 const MIB = 1024 * 1024;
 
+/** /held answers when the test says so: `started` resolves once its handler runs, `release` lets it answer. */
+function newHold() {
+  let started: () => void = () => {};
+  let release: () => void = () => {};
+  return {
+    started: new Promise<void>((resolve) => {
+      started = resolve;
+    }),
+    released: new Promise<void>((resolve) => {
+      release = resolve;
+    }),
+    markStarted: () => started(),
+    release: () => release(),
+  };
+}
+let hold = newHold();
+
+/** Waits until `condition` holds, checking every few ms (no deadline: the test runner's own timeout applies). */
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
+}
+
 async function startApp(options: RamflowOptions = {}) {
   const app = express();
   const middleware = ramflow({ memoryBackend: 'process', ...options });
@@ -44,8 +68,9 @@ async function startApp(options: RamflowOptions = {}) {
   app.get('/page', (_req, res) => {
     res.type('html').send('<!doctype html><html><body><h1>page</h1></body></html>');
   });
-  app.get('/slow', (_req, res) => {
-    setTimeout(() => res.json({ ok: true }), 50);
+  app.get('/held', (_req, res) => {
+    hold.markStarted();
+    void hold.released.then(() => res.json({ ok: true }));
   });
   const server = await serveOnLoopback(app, () => middleware.ramflow.close());
   return { ...server, core: middleware.ramflow };
@@ -221,6 +246,21 @@ describe('heap-snapshot backend', () => {
     assert.match((await diff.json()).message, /not enough memory/);
   });
 
+  it('refuses a snapshot whose pause would pass heapSnapshotMaxPauseMs, and the record says why', async () => {
+    const app = await startApp({ heapSnapshotMaxPauseMs: 1 });
+    apps.push(app);
+    const record = await recordOf(app, '/fixed?ramflow=snapshot');
+    assert.equal(record.heap, undefined);
+    assert.match(
+      record.heapUnavailable ?? '',
+      /^a heap snapshot would pause this process ~\d[\d.]* m?s \(twice: before and after the request\), above heapSnapshotMaxPauseMs \(1 ms\), for \d[\d.]* MB of used heap\. To allow it, raise heapSnapshotMaxPauseMs \(e\.g\. \d+\)/,
+    );
+    // The request ran as usual, and its page says why there are no heap objects.
+    assert.equal(record.response.statusCode, 200);
+    const page = await (await fetch(`${app.baseUrl}/__ramflow/requests/${record.id}`)).text();
+    assert.match(page, /heapSnapshotMaxPauseMs/);
+  });
+
   it('keeps snapshot files only with allowHeapSnapshots, and always exports the diff as JSON', async () => {
     const app = await startApp();
     apps.push(app);
@@ -248,9 +288,14 @@ describe('heap-snapshot backend', () => {
   it('runs a snapshot request alone: a request arriving meanwhile waits for its after snapshot', async () => {
     const app = await startApp();
     apps.push(app);
-    const first = rawRequest(app.baseUrl, '/slow?ramflow=snapshot');
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    const gate = (app.core as unknown as { gate: { waiting: number } }).gate;
+    hold = newHold();
+    const first = rawRequest(app.baseUrl, '/held?ramflow=snapshot');
+    // Its handler runs: the before snapshot is taken, and the request is inside the gate until its after one.
+    await hold.started;
     const second = rawRequest(app.baseUrl, '/fixed');
+    await until(() => gate.waiting === 1);
+    hold.release();
     const [a, b] = await Promise.all([first, second]);
     await app.core.flush();
     const snapshotRecord = await app.core.store.get(a.headers['x-ramflow-id'] as string);
@@ -259,6 +304,8 @@ describe('heap-snapshot backend', () => {
     assert.equal(snapshotRecord.concurrency.exclusive, true);
     assert.ok(otherRecord?.concurrency.isolation, 'the other request went through the gate');
     assert.ok(otherRecord.concurrency.isolation.waitedMs > 0);
+    assert.equal(otherRecord.concurrency.isolation.timedOut, false);
+    assert.equal(otherRecord.concurrency.exclusive, true);
     assert.equal(otherRecord.heap, undefined);
   });
 
@@ -285,5 +332,53 @@ describe('heap-snapshot backend', () => {
     );
     const retainedBytes = record.heap.newObjects.reduce((sum, g) => sum + g.retainedBytes, 0);
     assert.ok(retainedBytes >= 1_048_576, `the ~1 MB chunk is among the new objects (${retainedBytes})`);
+  });
+});
+
+describe('heap-snapshot shutdown', () => {
+  it('a server that took a snapshot exits on SIGTERM without "Waiting for the debugger to disconnect"', async () => {
+    // Like the example servers: SIGTERM closes the HTTP server and exits, without closing ramflow.
+    // CommonJS: a worker inherits the parent's execArgv, and `--input-type` fails there without `--eval`.
+    const script = `
+      const express = require('express');
+      const { ramflow } = require('@ramflow/express');
+      const app = express();
+      app.use(ramflow({ memoryBackend: 'process', logger: { info() {}, warn() {}, error: (m) => console.error(m) } }));
+      app.get('/report', (_req, res) => res.json({ rows: Array.from({ length: 1000 }, (_, i) => ({ i })) }));
+      const server = app.listen(0, '127.0.0.1', () => console.log('port=' + server.address().port));
+      process.on('SIGTERM', () => server.close(() => process.exit(0)));
+    `;
+    const child = spawn(process.execPath, ['-e', script], {
+      cwd: new URL('..', import.meta.url).pathname,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (data) => {
+      stdout += data;
+    });
+    child.stderr.on('data', (data) => {
+      stderr += data;
+    });
+    const exited = once(child, 'exit');
+    try {
+      while (!/port=\d+/.test(stdout)) {
+        if (child.exitCode !== null) assert.fail(`the server exited: ${stderr}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const baseUrl = `http://127.0.0.1:${/port=(\d+)/.exec(stdout)?.[1]}`;
+      const response = await rawRequest(baseUrl, '/report?ramflow=snapshot');
+      assert.equal(response.status, 200);
+      // The dashboard answers once the record is complete: both snapshots taken and the diff done.
+      const record = await rawRequest(baseUrl, `/__ramflow/api/requests/${response.headers['x-ramflow-id']}`);
+      const { heap, heapUnavailable } = JSON.parse(record.body.toString());
+      assert.ok(heap, heapUnavailable);
+      child.kill('SIGTERM');
+      const [code] = await exited;
+      assert.equal(code, 0, stderr);
+      assert.doesNotMatch(stderr, /Waiting for the debugger to disconnect/);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
   });
 });

@@ -9,6 +9,7 @@ export const DEFAULT_SAMPLING_INTERVAL = 32 * 1024;
 export const DEFAULT_HISTORY_SIZE = 100;
 export const DEFAULT_HISTORY_BYTES = 8 * 1024 * 1024;
 export const ALL_SERVER_TIMING_METRICS: readonly ServerTimingMetric[] = ['heap', 'alloc', 'gc'];
+export const DEFAULT_HEAP_SNAPSHOT_MAX_PAUSE_MS = 10_000;
 export const DEFAULT_EDITOR_URL = 'vscode://file/{path}:{line}:{column}';
 export const DEFAULT_IGNORE: ReadonlyArray<string | RegExp> = [
   '/favicon.ico',
@@ -35,6 +36,7 @@ const KNOWN_KEYS = [
   'logger',
   'allowHeapSnapshots',
   'heapSnapshotMemoryLimit',
+  'heapSnapshotMaxPauseMs',
   'editorUrl',
   'allowedHosts',
   'redact',
@@ -280,6 +282,18 @@ export function resolveOptions(
     );
   }
 
+  const heapSnapshotMaxPauseMs = options.heapSnapshotMaxPauseMs ?? DEFAULT_HEAP_SNAPSHOT_MAX_PAUSE_MS;
+  if (
+    typeof heapSnapshotMaxPauseMs !== 'number' ||
+    Number.isNaN(heapSnapshotMaxPauseMs) ||
+    heapSnapshotMaxPauseMs <= 0
+  ) {
+    throw invalid(
+      'heapSnapshotMaxPauseMs',
+      `expected a number of milliseconds > 0 (e.g. 30_000 to allow 30 s pauses, Infinity for no limit), got ${JSON.stringify(heapSnapshotMaxPauseMs) ?? typeof heapSnapshotMaxPauseMs}.`,
+    );
+  }
+
   const editorUrl = options.editorUrl ?? DEFAULT_EDITOR_URL;
   if (
     editorUrl !== false &&
@@ -340,6 +354,7 @@ export function resolveOptions(
     logger,
     allowHeapSnapshots: options.allowHeapSnapshots ?? false,
     heapSnapshotMemoryLimit,
+    heapSnapshotMaxPauseMs,
     editorUrl,
     allowedHosts,
     redact: redact === false ? [] : redact,

@@ -426,6 +426,7 @@ class RamflowInstance implements Ramflow, SessionHost {
       this.#snapshots ??= new HeapSnapshotService({
         keepFiles: this.options.allowHeapSnapshots,
         memoryLimit: this.options.heapSnapshotMemoryLimit,
+        maxPauseMs: this.options.heapSnapshotMaxPauseMs,
       });
       return this.#snapshots.begin(id).then((outcome) => {
         if (typeof outcome === 'string')

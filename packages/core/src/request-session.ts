@@ -210,7 +210,10 @@ export class Session implements RequestSession {
     this.#isolation = { waitedMs: outcome.waitedMs, timedOut: outcome.timedOut };
     if (!this.#wantsSnapshot) return this.#openWindows();
     const began = performance.now();
+    // Requests waiting behind this one do not time out while its snapshot blocks the process (gate.hold).
+    const release = this.host.gate.hold();
     return this.host.beginSnapshot(this.id).then((snapshot) => {
+      release();
       // The before snapshot blocked the process on this request's behalf: ramflow's overhead.
       this.#overheadMs += performance.now() - began;
       if (typeof snapshot === 'string') this.#snapshotUnavailable = snapshot;
@@ -424,13 +427,17 @@ export class Session implements RequestSession {
     if (this.#finished) return;
     this.#finished = true;
     let snapshotTaken: Promise<void> | undefined;
+    let release: (() => void) | undefined;
     try {
       if (this.#counters !== undefined) {
         this.#counters.close();
         this.#backendWindow?.end?.();
       }
       // The after snapshot: V8 takes it when the worker asks, right after this (the response is on its way).
-      snapshotTaken = this.#snapshot?.end();
+      if (this.#snapshot !== undefined) {
+        release = this.host.gate.hold();
+        snapshotTaken = this.#snapshot.end();
+      }
       this.finishedAt = performance.now();
       this.#outcome = {
         statusCode: outcome.statusCode,
@@ -442,8 +449,14 @@ export class Session implements RequestSession {
     }
     // After the windows closed: the next request the gate admits opens its own after this one's end, and after
     // this one's after snapshot, which must not see the next request's objects.
-    if (snapshotTaken === undefined) this.#leaveGate();
-    else void snapshotTaken.then(() => this.#leaveGate());
+    if (snapshotTaken === undefined) {
+      release?.();
+      this.#leaveGate();
+    } else
+      void snapshotTaken.then(() => {
+        this.#leaveGate();
+        release?.();
+      });
     this.host.sessionEnded(this);
   }
 

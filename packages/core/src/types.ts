@@ -74,7 +74,7 @@ export interface RamflowOptions {
   /**
    * Which backend measures on top of the process counters. `"auto"` picks the richest one that works here and
    * reports its choice and the reason in the toolbar and the log. `"heap-snapshot"` takes heap snapshots before
-   * and after every request (each pauses the process ~100 ms per MB of heap, one request at a time); with any
+   * and after every request (each pauses the process ~150 ms per MB of heap, one request at a time); with any
    * backend one request can ask for them with `?ramflow=snapshot` or `X-Ramflow-Backend: heap-snapshot`.
    * @default "auto"
    */
@@ -107,8 +107,8 @@ export interface RamflowOptions {
    * arrival order) until no other profiled request is in flight, and the next one waits for it to finish. This
    * costs throughput (profiled requests run one at a time), so turn it on when exact figures matter more.
    * Requests ramflow does not profile (ignored paths, clients `allow` refuses) are never held back. A request
-   * waits at most 2 s; after that it runs alongside the others and its record says so
-   * (`concurrency.isolation.timedOut`).
+   * waits at most 2 s (not counting the time heap snapshots block the process); after that it runs alongside the
+   * others and its record says so (`concurrency.isolation.timedOut`).
    * @default false
    */
   isolate?: boolean;
@@ -179,13 +179,22 @@ export interface RamflowOptions {
    */
   allowHeapSnapshots?: boolean;
   /**
-   * The memory, in bytes, the process may reach while a heap snapshot is taken and analysed. A snapshot's peak
-   * RSS grows to ~10x the used heap above the current RSS; when the estimate would pass this limit (or the
-   * container's cgroup limit, or the host's memory, whichever is lowest) the snapshot is refused and the record
-   * says why. The request itself runs as usual.
+   * The memory, in bytes, the process may reach while a heap snapshot is taken and analysed. RSS grows by
+   * ~11-13x the used heap (large strings and arrays aside) while a snapshot is taken and analysed; when the
+   * estimate would pass this limit (or the container's cgroup limit, or the host's memory, whichever is lowest)
+   * the snapshot is refused and the record says why. The request itself runs as usual.
    * @default the cgroup memory limit, else the host's total memory
    */
   heapSnapshotMemoryLimit?: number;
+  /**
+   * The longest pause, in ms, a heap snapshot may cause. Each snapshot blocks the process while V8 writes it, for
+   * a time that grows with the heap's objects, faster than the heap (120-270 ms per MB of object-dense heap
+   * measured here, 18-550 MB; see BENCHMARKS.md), and a snapshot request takes two. When the estimate for this
+   * process's heap passes this limit, the snapshot is refused and the record says why, with the figures. The
+   * default allows ~60 MB of object-dense heap. `Infinity` turns the check off.
+   * @default 10000
+   */
+  heapSnapshotMaxPauseMs?: number;
   /**
    * The "open in editor" link of a function in the Allocations and Flame graph panels, for the app's and its
    * dependencies' files: `{path}` (absolute file path, URL-encoded), `{line}` and `{column}` are filled in.
@@ -237,6 +246,7 @@ export interface ResolvedRamflowOptions {
   logger: RamflowLogger;
   allowHeapSnapshots: boolean;
   heapSnapshotMemoryLimit: number | undefined;
+  heapSnapshotMaxPauseMs: number;
   /** The "open in editor" URL template, or false for none. */
   editorUrl: string | false;
   /** Host names allowed besides localhost and IP addresses (lower case), or true for any. */
@@ -313,8 +323,9 @@ export interface IsolationOutcome {
    */
   waitedMs: number;
   /**
-   * It waited the maximum (2 s) and then ran alongside the requests still in flight, so its figures are shared
-   * (`concurrency.overlapping` says with how many); a failure entry says so too.
+   * It waited the maximum (2 s, not counting heap-snapshot pauses) and then ran alongside the requests still
+   * in flight, so its figures are shared (`concurrency.overlapping` says with how many); a failure entry says
+   * so too.
    */
   timedOut: boolean;
 }

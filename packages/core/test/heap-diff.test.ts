@@ -479,6 +479,63 @@ describe('diffNewObjects equals the whole-graph analysis', () => {
     assertMatchesReference(graph, 99, 'hand-built');
   });
 
+  test("a path avoids V8's instant roots (stack, handles, strong roots) when another exists, however longer", () => {
+    // As seen under CPU load: a compile job in flight, or code that had just read it, held the module's array.
+    const graph = handGraph([
+      { ...root, edges: [{ to: 1, type: 'element', name: 1 }] },
+      {
+        name: '(GC roots)',
+        type: 'synthetic',
+        edges: [
+          { to: 2, type: 'element', name: 7 },
+          { to: 3, type: 'element', name: 11 },
+          { to: 4, type: 'element', name: 17 },
+          { to: 5, type: 'element', name: 13 },
+        ],
+      },
+      { name: '(Stack roots)', type: 'synthetic', edges: [{ to: 9, type: 'internal', name: '97' }] },
+      {
+        name: '(Handle scope)',
+        type: 'synthetic',
+        edges: [
+          { to: 9, type: 'internal', name: '46' },
+          { to: 12, type: 'internal', name: '47' },
+        ],
+      },
+      {
+        name: '(Strong roots)',
+        type: 'synthetic',
+        edges: [{ to: 9, type: 'internal', name: '2 / IdentityMapBase' }],
+      },
+      { name: '(Global handles)', type: 'synthetic', edges: [{ to: 6, type: 'internal', name: '12' }] },
+      { name: 'ModuleWrap', edges: [{ to: 7, type: 'internal', name: 'context' }] },
+      { name: 'Context', edges: [{ to: 8, name: 'handler' }] },
+      { name: 'system / Context', edges: [{ to: 9, type: 'context', name: 'probes' }] },
+      { name: 'Array', edges: [{ to: 10, type: 'element', name: 0 }] },
+      { name: 'Probe', id: 101, self: 24 },
+      { name: 'Unused', self: 1 },
+      // Held by a handle only: garbage once the handle goes, and the handle is its only path.
+      { name: 'Scratch', id: 103, self: 8 },
+    ]);
+    const diff = diffNewObjects(graph, 99);
+    assert.deepEqual(
+      group(diff, 'Probe').paths[0]?.steps.map((step) => `${step.name}.${step.edge}`),
+      [
+        '(root).[1]',
+        '(GC roots).[13]',
+        '(Global handles).12',
+        'ModuleWrap.context',
+        'Context.handler',
+        'system / Context.probes',
+        'Array.[0]',
+      ],
+    );
+    assert.deepEqual(
+      group(diff, 'Scratch').paths[0]?.steps.map((step) => `${step.name}.${step.edge}`),
+      ['(root).[1]', '(GC roots).[11]', '(Handle scope).47'],
+    );
+  });
+
   test('a new object at the end of a chain 100,000 old objects long: the path, cut or whole', () => {
     const length = 100_000;
     const list: HandNode[] = [{ ...root, edges: to(1) }];
@@ -511,24 +568,46 @@ describe('diffNewObjects equals the whole-graph analysis', () => {
       { name: 'N', type: 'native' },
       { name: '(GC roots)', type: 'synthetic' },
     ];
-    for (let round = 0; round < 400; round++) {
-      const count = 2 + random(30);
-      const list: HandNode[] = [{ ...root, edges: [] }];
-      for (let i = 1; i < count; i++) {
-        const kind = kinds[random(kinds.length)] as HandNode;
-        // Unique ids: odd at most 99 existed before, odd above are new, even are native (embedder) ids.
-        const age = random(3);
-        const id = age === 0 ? 2 * i + 1 : age === 1 ? 101 + 2 * i : 2 * i + 2;
-        list.push({ ...kind, id, self: 1 + random(1000), edges: [] });
+    // Then with V8's root layout at the start, `(root) → (GC roots) → (Handle scope)`, an instant root that
+    // paths avoid.
+    for (const handleScope of [false, true]) {
+      for (let round = 0; round < 400; round++) {
+        const count = 2 + random(30) + (handleScope ? 2 : 0);
+        const list: HandNode[] = [{ ...root, edges: [] }];
+        if (handleScope) {
+          list[0]?.edges?.push({ to: 1, type: 'element', name: 1 });
+          list.push(
+            { name: '(GC roots)', type: 'synthetic', id: 4, edges: [{ to: 2, type: 'element', name: 11 }] },
+            { name: '(Handle scope)', type: 'synthetic', id: 6, edges: [] },
+          );
+        }
+        for (let i = list.length; i < count; i++) {
+          const kind = kinds[random(kinds.length)] as HandNode;
+          // Unique ids: odd at most 99 existed before, odd above are new, even are native (embedder) ids.
+          const age = random(3);
+          const id = age === 0 ? 2 * i + 1 : age === 1 ? 101 + 2 * i : 2 * i + 2;
+          list.push({ ...kind, id, self: 1 + random(1000), edges: [] });
+        }
+        for (let e = random(count * 3); e > 0; e--) {
+          // With the handle scope: few edges from the root (a high-bits draw, 1 in 32), 1 in 16 from the handle
+          // scope, so that some objects are nearer through it than through the rest (about 1 graph in 25).
+          const high = handleScope ? random(2 ** 31) >>> 27 : 0;
+          const from = handleScope
+            ? high === 0
+              ? 0
+              : high < 3
+                ? 2
+                : random(count)
+            : random(4) === 0
+              ? 0
+              : random(count);
+          list[from]?.edges?.push({
+            to: 1 + random(count - 1),
+            type: edgeTypes[random(edgeTypes.length)] as string,
+          });
+        }
+        assertMatchesReference(handGraph(list), 99, `round ${round}${handleScope ? ' (handle scope)' : ''}`);
       }
-      for (let e = random(count * 3); e > 0; e--) {
-        const from = random(4) === 0 ? 0 : random(count);
-        list[from]?.edges?.push({
-          to: 1 + random(count - 1),
-          type: edgeTypes[random(edgeTypes.length)] as string,
-        });
-      }
-      assertMatchesReference(handGraph(list), 99, `round ${round}`);
     }
   });
 });

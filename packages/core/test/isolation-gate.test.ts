@@ -182,6 +182,50 @@ describe('IsolationGate', () => {
     assert.equal(refed, 0, 'the timeout never keeps the process alive');
   });
 
+  it('a hold (a heap snapshot blocking the process) stops the timeout clock; the wait resumes after it', async () => {
+    const { pending, refed } = await trackTimers(async () => {
+      const gate = new IsolationGate(40);
+      assert.equal(gate.enter(true), undefined);
+      const ticket = gate.enter(false);
+      assert.ok(ticket);
+      let outcome: GateAdmission | undefined;
+      void ticket.then((admission) => {
+        outcome = admission;
+      });
+      const release = gate.hold();
+      const nested = gate.hold();
+      // Held for three timeouts: the waiter stays queued however long that is.
+      await delay(120);
+      await settle();
+      assert.equal(outcome, undefined, 'no timeout while held');
+      assert.equal(gate.waiting, 1);
+      release();
+      await delay(60);
+      await settle();
+      assert.equal(outcome, undefined, 'still held by the nested hold');
+      nested();
+      nested(); // a second call does nothing
+      // Released: the rest of its 40 ms runs, then it goes through, flagged.
+      const admitted = await ticket;
+      assert.equal(admitted.timedOut, true);
+      assert.ok(admitted.waitedMs >= 180, `waited ${admitted.waitedMs} ms in all`);
+      gate.leave(true);
+      gate.leave(false);
+      // A waiter that arrives during a hold has no timer until it ends; leave admits it as usual.
+      assert.equal(gate.enter(true), undefined);
+      const release2 = gate.hold();
+      const during = gate.enter(true);
+      assert.ok(during);
+      gate.leave(true);
+      assert.equal((await during).timedOut, false);
+      release2();
+      gate.leave(true);
+      assert.equal(gate.inside, 0);
+    });
+    assert.equal(pending, 0, 'no timer left behind');
+    assert.equal(refed, 0);
+  });
+
   it('withdraw removes a waiter (and lets those behind it proceed); leave after admission still balances', async () => {
     const gate = new IsolationGate(10_000);
     assert.equal(gate.enter(false), undefined);

@@ -39,6 +39,7 @@ describe('resolveOptions defaults', () => {
     assert.equal(resolved.isolate, false);
     assert.equal(resolved.allowHeapSnapshots, false);
     assert.equal(resolved.heapSnapshotMemoryLimit, undefined);
+    assert.equal(resolved.heapSnapshotMaxPauseMs, 10_000);
     assert.equal(resolved.editorUrl, 'vscode://file/{path}:{line}:{column}');
     assert.equal(resolved.allowIsCustom, false);
     assert.equal(resolved.store, undefined);
@@ -99,7 +100,7 @@ describe('resolveOptions unknown options', () => {
     assertRamflowError(
       () => resolveLoose({ zzzzzzzz: 1 }),
       'RAMFLOW_INVALID_OPTION',
-      /Known options: enabled, .*logger, allowHeapSnapshots, heapSnapshotMemoryLimit, editorUrl, allowedHosts, redact\./,
+      /Known options: enabled, .*logger, allowHeapSnapshots, heapSnapshotMemoryLimit, heapSnapshotMaxPauseMs, editorUrl, allowedHosts, redact\./,
     );
   });
 
@@ -155,6 +156,9 @@ describe('resolveOptions bad values name the option', () => {
     ['heapSnapshotMemoryLimit 0', { heapSnapshotMemoryLimit: 0 }, 'heapSnapshotMemoryLimit'],
     ['heapSnapshotMemoryLimit Infinity', { heapSnapshotMemoryLimit: Infinity }, 'heapSnapshotMemoryLimit'],
     ["heapSnapshotMemoryLimit '1GB'", { heapSnapshotMemoryLimit: '1GB' }, 'heapSnapshotMemoryLimit'],
+    ['heapSnapshotMaxPauseMs 0', { heapSnapshotMaxPauseMs: 0 }, 'heapSnapshotMaxPauseMs'],
+    ['heapSnapshotMaxPauseMs NaN', { heapSnapshotMaxPauseMs: Number.NaN }, 'heapSnapshotMaxPauseMs'],
+    ["heapSnapshotMaxPauseMs '10s'", { heapSnapshotMaxPauseMs: '10s' }, 'heapSnapshotMaxPauseMs'],
     ['cspNonce string', { cspNonce: 'abc' }, 'cspNonce'],
     ['editorUrl without {path}', { editorUrl: 'vscode://file/x' }, 'editorUrl'],
     ['editorUrl javascript:', { editorUrl: 'javascript:alert(1)//{path}' }, 'editorUrl'],
@@ -229,6 +233,7 @@ describe('resolveOptions bad values name the option', () => {
         isolate: true,
         allowHeapSnapshots: true,
         heapSnapshotMemoryLimit: 512 * 1024 * 1024,
+        heapSnapshotMaxPauseMs: Infinity,
       },
       {},
     );
@@ -245,6 +250,7 @@ describe('resolveOptions bad values name the option', () => {
     assert.equal(resolved.isolate, true);
     assert.equal(resolved.allowHeapSnapshots, true);
     assert.equal(resolved.heapSnapshotMemoryLimit, 512 * 1024 * 1024);
+    assert.equal(resolved.heapSnapshotMaxPauseMs, Infinity);
   });
 });
 

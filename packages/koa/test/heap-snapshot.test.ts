@@ -30,9 +30,11 @@ describe('@ramflow/koa heap snapshots', () => {
       // Warm up: the first request loads code lazily, and those objects would crowd the diff.
       await rawRequest(server.baseUrl, '/probes');
       const response = await rawRequest(server.baseUrl, '/probes?ramflow=snapshot');
+      // Not a read of `probes` before the after snapshot is taken (flush waits for it): this test runs in the
+      // snapshotted thread, and the array on its stack would be a `(Stack roots) → Array` path.
+      await middleware.ramflow.flush();
       assert.equal(response.status, 200);
       assert.deepEqual(JSON.parse(response.body.toString()), { probes: probes.length });
-      await middleware.ramflow.flush();
       const record = await middleware.ramflow.store.get(String(response.headers['x-ramflow-id']));
       assert.ok(record?.heap, record?.heapUnavailable);
       const group = record.heap.newObjects.find((g) => g.constructorName === 'KoaSnapshotProbe');

@@ -51,7 +51,7 @@ export function selectBackend(options: ResolvedRamflowOptions, probe = true): Me
         );
       }
       return new HeapSnapshotBackend(
-        'requested: memoryBackend "heap-snapshot": snapshots before and after every request, one request at a time (each pauses the process ~100 ms per MB of heap)',
+        'requested: memoryBackend "heap-snapshot": snapshots before and after every request, one request at a time (each pauses the process ~150 ms per MB of heap)',
       );
     }
   }

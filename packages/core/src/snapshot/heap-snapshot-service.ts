@@ -1,8 +1,16 @@
 import { Worker } from 'node:worker_threads';
+import { getForceGc } from '../backends/force-gc.js';
 import { describeError } from '../errors.js';
 import type { HeapObjectsDiff, RequestRecord } from '../types.js';
 import { SnapshotFiles, type SnapshotSide } from './snapshot-files.js';
-import { snapshotRefusal } from './snapshot-guard.js';
+import {
+  estimateSnapshot,
+  memoryCeiling,
+  modelPauseMs,
+  readSnapshotFigures,
+  type SnapshotFigures,
+  snapshotRefusal,
+} from './snapshot-guard.js';
 import type { WorkerReply, WorkerRequest } from './snapshot-protocol.js';
 
 /** The worker is stopped after this long without a snapshot, returning its memory. */
@@ -40,7 +48,12 @@ export interface HeapSnapshotServiceOptions {
   keepFiles: boolean;
   /** The memory the process may use during a snapshot (`heapSnapshotMemoryLimit`); default: cgroup or host. */
   memoryLimit: number | undefined;
+  /** The longest pause one snapshot may cause (`heapSnapshotMaxPauseMs`). */
+  maxPauseMs: number;
 }
+
+/** A snapshot of less object-dense heap than this does not calibrate the pause estimate (too few to say). */
+const CALIBRATION_MIN_DENSE_MB = 8;
 
 /**
  * Heap snapshots before and after one request, taken and analysed by a worker thread (snapshot-worker.ts). One
@@ -56,6 +69,10 @@ export class HeapSnapshotService {
   #closed = false;
   /** Snapshots taken and refused, for the backend stats. */
   readonly counts = { taken: 0, refused: 0, failed: 0 };
+  /** How much slower than the model this process's last snapshot request was (see estimateSnapshot). */
+  #slowdown = 1;
+  /** The heap's figures when the running snapshot request began. */
+  #figures: SnapshotFigures | undefined;
 
   constructor(readonly options: HeapSnapshotServiceOptions) {}
 
@@ -69,9 +86,15 @@ export class HeapSnapshotService {
       return 'another heap snapshot was in progress (snapshots run one at a time); ask again once it is done';
     let refusal: string | undefined;
     try {
-      refusal = snapshotRefusal(this.options.memoryLimit);
+      refusal = this.#refusal();
+      // The used heap counts garbage not collected yet, which V8 collects before a snapshot anyway: before
+      // refusing, decide on the live heap (a full GC: ~1 ms per MB of heap, against 120-270 ms per MB to snapshot it).
+      if (refusal !== undefined) {
+        getForceGc()();
+        refusal = this.#refusal();
+      }
     } catch (error) {
-      refusal = `could not check the memory available for a heap snapshot: ${describeError(error).message}`;
+      refusal = `could not check whether a heap snapshot may be taken: ${describeError(error).message}`;
     }
     if (refusal !== undefined) {
       this.counts.refused++;
@@ -115,6 +138,10 @@ export class HeapSnapshotService {
       if (this.#busy === window.id) this.#busy = undefined;
       this.#armIdle();
     };
+    taken.then(
+      (reply) => this.#calibrate(Math.max(window.before.ms, reply.ms)),
+      () => {},
+    );
     taken.then(done, done);
     // A failure is reported through `analysed`; `taken` only signals that the process runs freely again.
     taken.catch(() => {});
@@ -128,10 +155,30 @@ export class HeapSnapshotService {
     return { taken, analysed };
   }
 
+  /** Why a snapshot must not be taken now (snapshot-guard.ts), from the heap's figures now. */
+  #refusal(): string | undefined {
+    const figures = readSnapshotFigures();
+    this.#figures = figures;
+    const limits = { maxPauseMs: this.options.maxPauseMs, ceiling: memoryCeiling(this.options.memoryLimit) };
+    return snapshotRefusal(figures, limits, estimateSnapshot(figures, this.#slowdown));
+  }
+
+  /** The slower of a request's two snapshots against the model's estimate for the heap it began with. */
+  #calibrate(pauseMs: number): void {
+    const figures = this.#figures;
+    if (figures === undefined) return;
+    const large = Math.min(figures.largeObjectBytes, figures.heapUsed);
+    if ((figures.heapUsed - large) / (1024 * 1024) < CALIBRATION_MIN_DENSE_MB) return;
+    this.#slowdown = pauseMs / modelPauseMs(figures.heapUsed - large, large);
+  }
+
   /** A window that will not be ended (its request went away before it ran): the service is free again. */
   release(window: SnapshotWindow): void {
     if (this.#busy === window.id) this.#busy = undefined;
     this.files.discard(window.id);
+    // The worker's inspector session stays connected from a before snapshot to its after one: end it.
+    const request: WorkerRequest = { op: 'release', id: window.id };
+    this.#worker?.postMessage(request);
     this.#armIdle();
   }
 

@@ -9,6 +9,17 @@
  * …), the preference DevTools' distances express: the search queues the user roots first, so at every depth
  * the nodes a user root leads to come first in the queue and are the ones that reach the next depth's first.
  *
+ * Paths avoid the roots that hold what the engine was doing at the instant of the snapshot, when there is another
+ * way: `(Stack roots)` (the frames of whatever JavaScript ran when the snapshot interrupted it), `(Handle scope)`
+ * (C++ handles: the interrupted runtime call's, and the persistent handles of compile jobs in flight, which hold
+ * the constants they embed), `(Strong roots)` (the roots table, and the lists work in flight registers, such as a
+ * compile job's `IdentityMapBase`) and `(Relocatable)`. Seen on a loaded machine, for 5,000 objects a route had
+ * pushed into a module-level array: `(GC roots) → (Handle scope) → Array`, `(GC roots) → (Strong roots)
+ * [2 / IdentityMapBase] → Array` (a TurboFan job still compiling the route's loop) and `(GC roots) → (Stack roots)
+ * → Array` (code that had just read the array), each four steps and naming nothing the app holds, instead of the
+ * path through the module's `probes` variable. Which one a snapshot shows depended on timing; the durable paths do
+ * not. A second search, through every root, finds paths for the targets only those roots reach.
+ *
  * The search keeps no parent per node: its queue lists the nodes depth after depth, so a node's parent (the
  * node that reached it) is the first node of the depth above, in queue order, that holds it. The paths are
  * read back that way, one depth at a time from the deepest target up, scanning only the depths they cross.
@@ -25,6 +36,7 @@ import { type GraphLayout, graphLayout, type HeapSnapshotGraph } from './graph.j
 const REACHED = 1;
 const TARGET = 2;
 const WANTED = 3;
+const GC_ROOTS: ReadonlySet<string> = new Set(['(GC roots)']);
 
 /**
  * The shortest strong path from the root to each node of `targets` (node ordinals), in the same order;
@@ -42,6 +54,55 @@ export function shortestRetainerPaths(
   marks: Uint8Array = new Uint8Array(graph.nodeCount),
 ): (RetainerPath | undefined)[] {
   if (targets.length === 0) return [];
+  const instant = instantRoots(graph, layout, starts);
+  const paths = searchPaths(graph, targets, maxSteps, layout, starts, queue, marks, instant);
+  if (instant.length === 0) return paths;
+  const missing = targets.filter((_, i) => paths[i] === undefined);
+  if (missing.length === 0) return paths;
+  const fallback = searchPaths(graph, missing, maxSteps, layout, starts, queue, marks, []);
+  let next = 0;
+  return paths.map((path) => path ?? fallback[next++]);
+}
+
+/** V8's root categories (children of `(GC roots)`) that hold what the engine was doing at the snapshot's instant. */
+export const INSTANT_ROOTS: ReadonlySet<string> = new Set([
+  '(Stack roots)',
+  '(Handle scope)',
+  '(Strong roots)',
+  '(Relocatable)',
+]);
+
+/** The {@link INSTANT_ROOTS} nodes among the `(GC roots)` categories. */
+function instantRoots(graph: HeapSnapshotGraph, layout: GraphLayout, starts: Uint32Array): number[] {
+  const { nodes, edges, strings } = graph;
+  const { nodeFieldCount, nodeType, nodeName, edgeFieldCount, edgeToNode } = layout;
+  const synthetic = graph.nodeTypes.indexOf('synthetic');
+  const named = (node: number, names: ReadonlySet<string>) =>
+    nodes[node * nodeFieldCount + nodeType] === synthetic &&
+    names.has(strings[nodes[node * nodeFieldCount + nodeName] as number] as string);
+  const children = (node: number) => {
+    const out: number[] = [];
+    for (let e = starts[node] as number; e < (starts[node + 1] as number); e++)
+      out.push(edges[e * edgeFieldCount + edgeToNode] as number);
+    return out;
+  };
+  if (graph.nodeCount === 0) return [];
+  return children(0)
+    .filter((node) => named(node, GC_ROOTS))
+    .flatMap((gcRoots) => children(gcRoots).filter((node) => named(node, INSTANT_ROOTS)));
+}
+
+/** The search and the paths read back from it, with the `blocked` nodes left out of it. */
+function searchPaths(
+  graph: HeapSnapshotGraph,
+  targets: readonly number[],
+  maxSteps: number,
+  layout: GraphLayout,
+  starts: Uint32Array,
+  queue: Uint32Array,
+  marks: Uint8Array,
+  blocked: readonly number[],
+): (RetainerPath | undefined)[] {
   const { nodes, edges, nodeCount } = graph;
   const { nodeFieldCount, nodeType, edgeFieldCount, edgeType, edgeToNode } = layout;
   const { weak, shortcut } = nonRetainingEdgeTypes(graph);
@@ -54,6 +115,8 @@ export function shortestRetainerPaths(
     }
   }
   marks[0] = REACHED;
+  // Marked as reached, a blocked node is never queued: nothing is found through it.
+  for (const node of blocked) if (marks[node] === 0) marks[node] = REACHED;
   /** Target → its depth (the length of its paths). */
   const depthOf = new Map<number, number>();
   /** Node → its parent, for the targets (reached at depth 2 or more) and then the nodes on their paths. */

@@ -5,7 +5,9 @@ export type WorkerRequest =
   /** Take the "before" snapshot: only its highest JS object id is kept (and the file, when `file` is set). */
   | { op: 'before'; id: string; file?: string }
   /** Take the "after" snapshot, parse it, and diff it against the before snapshot's highest JS object id. */
-  | { op: 'after'; id: string; file?: string; beforeMaxJsObjectId: number };
+  | { op: 'after'; id: string; file?: string; beforeMaxJsObjectId: number }
+  /** The window will not be ended (its request never ran): disconnect from the main thread. No reply. */
+  | { op: 'release'; id: string };
 
 export type WorkerReply =
   | { op: 'before'; id: string; ms: number; bytes: number; maxJsObjectId: number }

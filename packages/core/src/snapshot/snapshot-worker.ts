@@ -21,12 +21,33 @@ interface ChunkSink {
 const port = parentPort;
 if (port === null) throw new Error('snapshot-worker.ts must run in a worker thread');
 
-const session = new Session();
-session.connectToMainThread();
 let sink: ChunkSink | undefined;
-session.on('HeapProfiler.addHeapSnapshotChunk', (message) => {
-  sink?.write((message.params as { chunk: string }).chunk);
-});
+/**
+ * The inspector session with the main thread: connected for a request's before snapshot, disconnected once its
+ * after snapshot is taken (or the window is released). A session left connected makes the process print "Waiting
+ * for the debugger to disconnect..." at exit, and keeps V8's map of heap object ids (an entry per object) alive.
+ * Disconnecting clears the ids (V8's heap profiler agent does on disable), so a request's two snapshots must
+ * share one session: the ids of the after snapshot are compared with the before one's.
+ */
+let session: Session | undefined;
+
+function connected(): Session {
+  if (session === undefined) {
+    const fresh = new Session();
+    fresh.connectToMainThread();
+    fresh.on('HeapProfiler.addHeapSnapshotChunk', (message) => {
+      sink?.write((message.params as { chunk: string }).chunk);
+    });
+    session = fresh;
+  }
+  return session;
+}
+
+function disconnect(): void {
+  const current = session;
+  session = undefined;
+  current?.disconnect();
+}
 
 function reply(message: WorkerReply): void {
   port?.postMessage(message);
@@ -60,7 +81,7 @@ function takeSnapshot(
       },
     };
     const began = performance.now();
-    session.post(
+    connected().post(
       'HeapProfiler.takeHeapSnapshot',
       { reportProgress: false, captureNumericValue: false, exposeInternals: false },
       (error) => {
@@ -77,6 +98,10 @@ function takeSnapshot(
 
 async function handle(request: WorkerRequest): Promise<void> {
   const { id } = request;
+  if (request.op === 'release') {
+    disconnect();
+    return;
+  }
   if (request.op === 'before') {
     const scanner = new HeapSnapshotIdScanner();
     const taken = await takeSnapshot((chunk) => scanner.write(chunk), request.file);
@@ -86,6 +111,7 @@ async function handle(request: WorkerRequest): Promise<void> {
   }
   const parser = new HeapSnapshotParser();
   const taken = await takeSnapshot((chunk) => parser.write(chunk), request.file);
+  disconnect();
   reply({ op: 'taken', id, ms: taken.ms, bytes: taken.bytes });
   const began = performance.now();
   const graph = parser.end();
@@ -106,6 +132,9 @@ port.on('message', (request: WorkerRequest) => {
   queue = queue.then(() =>
     handle(request).catch((error: unknown) => {
       sink = undefined;
+      // A failed before snapshot opens no window, and a failed after snapshot ends it.
+      disconnect();
+      if (request.op === 'release') return;
       reply({
         op: 'error',
         id: request.id,

@@ -18,6 +18,7 @@ import { promisify } from 'node:util';
 import { className } from '../../src/snapshot/class-name.js';
 import { buildDominatorTree, edgeStarts, IN_TREE, OPEN } from '../../src/snapshot/dominators.js';
 import { graphFromSnapshotJson, graphLayout, type HeapSnapshotGraph } from '../../src/snapshot/graph.js';
+import { INSTANT_ROOTS } from '../../src/snapshot/retainer-paths.js';
 
 /** Snapshots written around a scenario, read back. */
 export interface SnapshotPair {
@@ -289,8 +290,35 @@ export function referenceDiff(
 /**
  * Each node's distance from the root over strong edges (-1: not reachable), by a plain breadth-first search;
  * with `viaUserRoots`, over paths whose first step leads to a user root (a non-synthetic node the root holds).
+ * Paths avoid V8's instant roots (synthetic nodes named in retainer-paths.ts's INSTANT_ROOTS that the `(GC roots)`
+ * node holds): a node reachable without them gets its distance without them, others their distance through them.
  */
 export function strongDistances(graph: HeapSnapshotGraph, viaUserRoots = false): number[] {
+  const layout = graphLayout(graph);
+  const name = (node: number) =>
+    graph.strings[graph.nodes[node * layout.nodeFieldCount + layout.nodeName] as number];
+  const synthetic = (node: number) =>
+    graph.nodeTypes[graph.nodes[node * layout.nodeFieldCount + layout.nodeType] as number] === 'synthetic';
+  const gcRoots = outEdges(graph, 0)
+    .map((edge) => edge.to)
+    .filter((node) => synthetic(node) && name(node) === '(GC roots)');
+  const blocked = new Set(
+    gcRoots.flatMap((node) =>
+      outEdges(graph, node)
+        .map((edge) => edge.to)
+        .filter((held) => synthetic(held) && INSTANT_ROOTS.has(name(held) as string)),
+    ),
+  );
+  // Which search finds a node's path: the one without the handle scopes when it reaches the node at all.
+  const reachedAvoiding = distancesWithout(graph, false, blocked);
+  const avoiding = viaUserRoots ? distancesWithout(graph, true, blocked) : reachedAvoiding;
+  const through = distancesWithout(graph, viaUserRoots, new Set());
+  return reachedAvoiding.map((reached, node) =>
+    reached !== -1 ? (avoiding[node] as number) : (through[node] as number),
+  );
+}
+
+function distancesWithout(graph: HeapSnapshotGraph, viaUserRoots: boolean, blocked: Set<number>): number[] {
   const layout = graphLayout(graph);
   const { nodes, edges, nodeCount } = graph;
   const firstEdge = [0];
@@ -311,7 +339,7 @@ export function strongDistances(graph: HeapSnapshotGraph, viaUserRoots = false):
       const type = typeOf(e);
       if (type === 'weak' || (type === 'shortcut' && from !== 0)) continue;
       const to = edges[e * layout.edgeFieldCount + layout.edgeToNode] as number;
-      if ((from === 0 && viaUserRoots && synthetic(to)) || distance[to] !== -1) continue;
+      if ((from === 0 && viaUserRoots && synthetic(to)) || distance[to] !== -1 || blocked.has(to)) continue;
       distance[to] = (distance[from] as number) + 1;
       queue.push(to);
     }
