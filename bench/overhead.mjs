@@ -2,6 +2,7 @@
 //
 //   npm run bench                                   # bench/sampling.mjs, then this: every framework, process vs off
 //   node bench/overhead.mjs --sampling              # adds the sampling backend as a third variant
+//   node bench/overhead.mjs --sampling --inlining   # and the sampling backend with V8's inlining left on
 //   node bench/overhead.mjs --framework express --exact --duration 5 --rounds 3
 //   node bench/overhead.mjs --framework fastify,koa --only /api/ping
 //
@@ -43,6 +44,9 @@ const variants = [
   { name: 'off', env: { RAMFLOW: 'off' } },
   { name: 'process', env: { RAMFLOW_BACKEND: 'process' } },
   ...(args.includes('--sampling') ? [{ name: 'sampling', env: { RAMFLOW_BACKEND: 'sampling' } }] : []),
+  ...(args.includes('--inlining')
+    ? [{ name: 'sampling+inlining', env: { RAMFLOW_BACKEND: 'sampling', RAMFLOW_INLINING: 'on' } }]
+    : []),
   ...(withExact
     ? [{ name: 'process+exact', env: { RAMFLOW_BACKEND: 'process', RAMFLOW_HEAP_DELTA: 'exact' } }]
     : []),

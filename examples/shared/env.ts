@@ -10,7 +10,7 @@ export interface ExampleEnvironment {
   /**
    * `RAMFLOW=off` runs without ramflow; `RAMFLOW=disabled` installs it with `enabled: false`; `RAMFLOW_BACKEND`
    * and `RAMFLOW_HEAP_DELTA` pick its backend and mode; `RAMFLOW_ADAPTIVE=off` keeps the sampling interval fixed
-   * under load.
+   * under load; `RAMFLOW_INLINING=on` leaves V8's inlining on (option `inlining`).
    */
   ramflow: RamflowOptions | false;
   /** `BALLAST_MB` megabytes of live heap, kept for the life of the process (for benchmarks). */
@@ -30,6 +30,7 @@ export function readExampleEnvironment(env: NodeJS.ProcessEnv = process.env): Ex
             ...(backend ? { memoryBackend: backend } : {}),
             ...(heapDelta ? { heapDelta } : {}),
             ...(env.RAMFLOW_ADAPTIVE === 'off' ? { adaptiveSampling: false } : {}),
+            ...(env.RAMFLOW_INLINING === 'on' ? { inlining: true } : {}),
             ...(env.RAMFLOW === 'disabled' ? { enabled: false } : {}),
           },
     ballast: allocateBallast(Number(env.BALLAST_MB ?? 0)),

@@ -22,6 +22,7 @@ const KNOWN_KEYS = [
   'heapDelta',
   'samplingInterval',
   'adaptiveSampling',
+  'inlining',
   'isolate',
   'serverTiming',
   'toolbar',
@@ -170,6 +171,13 @@ export function resolveOptions(
 
   if (options.adaptiveSampling !== undefined && typeof options.adaptiveSampling !== 'boolean') {
     throw invalid('adaptiveSampling', `expected a boolean, got ${describe(options.adaptiveSampling)}.`);
+  }
+
+  if (options.inlining !== undefined && typeof options.inlining !== 'boolean') {
+    throw invalid(
+      'inlining',
+      `expected a boolean (false, the default, keeps every function in its own frame in allocation stacks), got ${describe(options.inlining)}.`,
+    );
   }
 
   if (options.isolate !== undefined && typeof options.isolate !== 'boolean') {
@@ -339,6 +347,7 @@ export function resolveOptions(
     heapDelta,
     samplingInterval,
     adaptiveSampling: options.adaptiveSampling ?? true,
+    inlining: options.inlining ?? false,
     isolate: options.isolate ?? false,
     serverTiming,
     toolbar: options.toolbar ?? true,

@@ -17,9 +17,10 @@ export class SamplingBackend implements MemoryBackend {
   readonly #profiler: SamplingProfiler;
   #closed = false;
 
-  constructor(samplingInterval: number, reason: string, adaptive = true) {
+  constructor(samplingInterval: number, reason: string, adaptive = true, inlining = false) {
     this.#profiler = sharedSamplingProfiler(samplingInterval);
     this.#profiler.adapt(adaptive);
+    if (!inlining) this.#profiler.keepFrames();
     const interval = this.#profiler.interval;
     this.reason =
       interval === samplingInterval

@@ -30,6 +30,7 @@ export function selectBackend(options: ResolvedRamflowOptions, probe = true): Me
         options.samplingInterval,
         'requested: memoryBackend "sampling"',
         options.adaptiveSampling,
+        options.inlining,
       );
     }
     case 'auto': {
@@ -40,6 +41,7 @@ export function selectBackend(options: ResolvedRamflowOptions, probe = true): Me
         options.samplingInterval,
         "auto: V8's sampling heap profiler is available",
         options.adaptiveSampling,
+        options.inlining,
       );
     }
     case 'heap-snapshot': {

@@ -1,5 +1,6 @@
 import type { Session } from 'node:inspector';
 import { performance } from 'node:perf_hooks';
+import v8 from 'node:v8';
 import { formatBytes } from '../format.js';
 import type { AllocationProfile } from '../types.js';
 import { emitMarker, MARKER_SLOTS, markerArrays, markerMissProbability } from './boundary-markers.js';
@@ -121,6 +122,10 @@ export class SamplingProfiler {
   #timer: NodeJS.Timeout | undefined;
   #disposed = false;
   #adaptive = false;
+  /** Turn V8's inlining off when sampling starts (an instance asked for every function's own frame). */
+  #keepFrames = false;
+  /** When inlining was turned off (process uptime, ms), or why it is on: the note every profile carries. */
+  #inliningNote: string | undefined;
   /** Typical bytes a profiled request allocates (moving average), to bound the samples unprofiled ones add. */
   #typicalBytes = DEFAULT_REQUEST_BYTES;
   #governor: NodeJS.Timeout | undefined;
@@ -210,6 +215,7 @@ export class SamplingProfiler {
     const session = SamplingProfiler.#connect();
     if (typeof session === 'string') return session;
     this.#session = session;
+    this.#settleInlining();
     try {
       this.#begin();
     } catch (error) {
@@ -375,7 +381,7 @@ export class SamplingProfiler {
       unavailable: undefined,
       resolved: false,
       waiters: [],
-      notes: this.#restartNote === undefined ? [] : [this.#restartNote],
+      notes: [this.#restartNote, this.#inliningNote].filter((note): note is string => Boolean(note)),
     };
     if (this.underLoad && view === 'allocated') {
       window.notes.push(
@@ -442,6 +448,36 @@ export class SamplingProfiler {
   flush(): void {
     if (this.underLoad && this.#quietTicks >= 1) this.#setInterval(this.interval);
     if (this.#waiting > 0) this.rotate('view');
+  }
+
+  /**
+   * Every function keeps its own frame: V8's optimizing compiler stops inlining when sampling starts (see the
+   * `inlining` option). Without it, profiles say that inlined callees are folded into their callers.
+   */
+  keepFrames(): void {
+    this.#keepFrames = true;
+  }
+
+  /** Turns V8's inlining off for the process when asked (once), and words the note every profile then carries. */
+  #settleInlining(): void {
+    if (this.#keepFrames && inliningOn) {
+      try {
+        v8.setFlagsFromString('--no-turbo-inlining');
+        inliningOn = false;
+        inliningOffAtMs = process.uptime() * 1000;
+      } catch {
+        // A runtime without the flag: the note says callees may be folded into callers.
+      }
+    }
+    if (inliningOn) {
+      this.#inliningNote = this.#keepFrames
+        ? "V8 could not be told to stop inlining: an inlined function's allocations show under its caller's name."
+        : "V8 inlines hot functions into their callers (ramflow option `inlining: true`): an inlined function's allocations show under its caller's name. Leave `inlining` at false to see every function.";
+    } else if (inliningOffAtMs > 2000) {
+      this.#inliningNote = `ramflow turned V8's inlining off ${(inliningOffAtMs / 1000).toFixed(0)} s after the process started: functions V8 had optimized before then may still show their callees' allocations until they are optimized again (start the app with \`node --no-turbo-inlining\` to rule it out).`;
+    } else {
+      this.#inliningNote = undefined;
+    }
   }
 
   /** Enables the load governor (adaptive sampling). */
@@ -599,6 +635,10 @@ export class SamplingProfiler {
     this.#windows.clear();
   }
 }
+
+/** V8's inlining, process-wide: on until ramflow turns it off (or the process was started without it). */
+let inliningOn = !process.execArgv.includes('--no-turbo-inlining');
+let inliningOffAtMs = 0;
 
 const REGISTRY_KEY = Symbol.for('ramflow.sampling-profiler');
 
