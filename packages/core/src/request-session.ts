@@ -149,6 +149,8 @@ export class Session implements RequestSession {
   readonly #url: string;
   readonly #link: string;
   readonly #kept: { headers: Record<string, string>; parentId: string | undefined };
+  /** A snapshot request's own node:http request and response, held weakly (see RequestInfo.rawResponse). */
+  readonly #inFlight: WeakRef<object>[] = [];
 
   constructor(
     readonly host: SessionHost,
@@ -166,6 +168,10 @@ export class Session implements RequestSession {
     this.#url = request.url;
     this.#link = linkFor(host.basePath, id, headerString(headers.host), request.protocol);
     this.#kept = keptHeaders(headers);
+    if (wantsSnapshot) {
+      if (request.raw) this.#inFlight.push(new WeakRef(request.raw));
+      if (request.rawResponse) this.#inFlight.push(new WeakRef(request.rawResponse));
+    }
     this.mayInject = host.toolbarEnabled && acceptsHtml(headers.accept);
     this.#overheadMs = startCost;
     this.#exclusive = exclusive;
@@ -436,7 +442,9 @@ export class Session implements RequestSession {
       // The after snapshot: V8 takes it when the worker asks, right after this (the response is on its way).
       if (this.#snapshot !== undefined) {
         release = this.host.gate.hold();
-        snapshotTaken = this.#snapshot.end();
+        snapshotTaken = this.#snapshot.end(
+          this.#inFlight.map((ref) => ref.deref()).filter((object) => object !== undefined),
+        );
       }
       this.finishedAt = performance.now();
       this.#outcome = {

@@ -30,6 +30,11 @@ export interface RequestInfo {
   protocol?: 'http' | 'https';
   /** The underlying node:http request, for `enabled` / `allow` callbacks that need it. */
   raw?: IncomingMessage;
+  /**
+   * The underlying node:http response. A heap snapshot's diff leaves out what only this request's `raw` and
+   * `rawResponse` hold (its headers, parameters, body): Node frees it with the request.
+   */
+  rawResponse?: ServerResponse;
 }
 
 /** What the adapter knows about the response when its headers are about to be written. */
@@ -467,6 +472,16 @@ export interface HeapObjectsDiff {
   totals: { count: number; selfBytes: number; nativeBytes: number };
   /** Groups beyond the record's limit, merged. */
   omitted?: { groups: number; count: number; selfBytes: number };
+  /**
+   * New objects that belong to ramflow (its records, profiler windows and pending work, and what only they hold),
+   * left out of `newObjects` and `totals`: they are not the app's.
+   */
+  ownObjects?: { count: number; selfBytes: number };
+  /**
+   * New V8-internal objects (compiled code, feedback, hidden classes) left out of `newObjects` and `totals`: made by
+   * code running for the first time or being optimized, not data the app keeps.
+   */
+  engineObjects?: { count: number; selfBytes: number };
   /** The two snapshots: how long each blocked the process, their size, and the analysis time (off the main thread). */
   snapshots: {
     beforeMs: number;

@@ -27,7 +27,7 @@ declare global {
 /** The Express middleware, with the ramflow instance it drives (for `flush`, `close`, the store). */
 export type RamflowMiddleware = RequestHandler & { readonly ramflow: Ramflow };
 
-function requestInfo(req: Request): RequestInfo {
+function requestInfo(req: Request, res: Response): RequestInfo {
   // req.ip and req.protocol honour Express's `trust proxy` setting (X-Forwarded-* is not trusted otherwise), at
   // ~15 µs a request (proxy-addr). With the setting off, which is the default, they are the socket's own figures.
   const trusting = req.app?.get('trust proxy') !== false;
@@ -39,6 +39,7 @@ function requestInfo(req: Request): RequestInfo {
     remoteAddress: trusting ? (req.ip ?? socket?.remoteAddress) : socket?.remoteAddress,
     protocol: (trusting ? req.protocol === 'https' : socket?.encrypted === true) ? 'https' : 'http',
     raw: req,
+    rawResponse: res,
   };
 }
 
@@ -48,7 +49,7 @@ function requestInfo(req: Request): RequestInfo {
 export function ramflow(options?: RamflowOptions): RamflowMiddleware {
   const core = createRamflow(options);
   const middleware = (req: Request, res: Response, next: NextFunction): void => {
-    const info = requestInfo(req);
+    const info = requestInfo(req, res);
     if (core.serves(info)) {
       core.handle(info, req, res).catch(next);
       return;

@@ -43,7 +43,7 @@ function responseInfo(reply: FastifyReply): ResponseInfo {
   };
 }
 
-function requestInfo(request: FastifyRequest): RequestInfo {
+function requestInfo(request: FastifyRequest, reply: FastifyReply): RequestInfo {
   return {
     method: request.method,
     url: request.url,
@@ -52,6 +52,7 @@ function requestInfo(request: FastifyRequest): RequestInfo {
     remoteAddress: request.ip,
     protocol: request.protocol === 'https' ? 'https' : 'http',
     raw: request.raw,
+    rawResponse: reply.raw,
   };
 }
 
@@ -82,7 +83,7 @@ const plugin: FastifyPluginAsync<RamflowOptions> = async (fastify, registerOptio
   fastify.addHook('onClose', () => core.close());
 
   fastify.addHook('onRequest', (request, reply, done) => {
-    const session = core.start(requestInfo(request));
+    const session = core.start(requestInfo(request, reply));
     if (session !== undefined) {
       request.ramflow = session;
       // onResponse runs on 'finish' only: a client that goes away first would leave the session open.
@@ -143,7 +144,7 @@ const plugin: FastifyPluginAsync<RamflowOptions> = async (fastify, registerOptio
   // The dashboard, JSON API and assets are core's, written straight to node:http. A request ramflow does not
   // serve (disabled, a client or Host not allowed) gets the app's own 404, as if the routes did not exist.
   const serve: RouteHandlerMethod = async (request, reply) => {
-    const info = requestInfo(request);
+    const info = requestInfo(request, reply);
     if (!core.serves(info)) return reply.callNotFound();
     reply.hijack();
     await core.handle(info, request.raw, reply.raw);

@@ -37,6 +37,7 @@ function requestInfo(ctx: ParameterizedContext): RequestInfo {
     remoteAddress: ctx.ip || undefined,
     protocol: ctx.protocol === 'https' ? 'https' : 'http',
     raw: ctx.req,
+    rawResponse: ctx.res,
   };
 }
 

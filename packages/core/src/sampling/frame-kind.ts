@@ -28,7 +28,7 @@ function coreRoot(): string | undefined {
 let prefixes: string[] | undefined;
 
 /** URL prefixes of ramflow's own packages: core and its sibling adapters (monorepo or node_modules/@ramflow). */
-function ramflowPrefixes(): string[] {
+export function ramflowPrefixes(): string[] {
   if (prefixes) return prefixes;
   const root = coreRoot();
   prefixes = [];

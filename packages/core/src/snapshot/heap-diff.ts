@@ -23,10 +23,22 @@
  * therefore those of the whole graph's tree (only a U node whose immediate dominator is in M hangs from the
  * virtual root instead).
  *
+ * ramflow's own objects (own-objects.ts: its closures, its classes' instances, its suspended async functions) are
+ * walls when `ownCode` names its files: the searches do not pass through them, so neither they nor what only they
+ * hold (its records, windows, waiters) are listed as the request's, retained sizes are the app's own graph's, and
+ * retainer paths go around them. What only they hold is counted apart (`ownObjects`), and so is what only the
+ * request's own req/res hold (see own-objects.ts). With `appView`, so are the new objects only the roots of the
+ * snapshot's instant hold (`(Stack roots)`, `(Handle scope)`, …: the locals of the code that was running when it was
+ * taken, see retainer-paths.ts), and V8's own new structures (compiled code, feedback vectors, hidden classes: what
+ * code running for the first time or being optimized makes, not data the app keeps; memlab leaves them out of its
+ * leak candidates too) are counted in `engineObjects`, not listed. They still count in the retained sizes of the
+ * app's objects that hold them.
+ *
  * Cost: a pass over the nodes and a breadth-first search over what the root reaches, with a byte per node
  * and a queue of node ordinals; the dominator tree of U, sized by U (about 36 bytes per node and 4 per edge of
  * U); and a second breadth-first search from the root for the retainer paths, reusing both, stopped when it
- * has reached all their targets. With the edge starts, 9 bytes per node of the snapshot: 25 MB for 2.8 M nodes.
+ * has reached all their targets. With the edge starts and the walls, 10 bytes per node of the snapshot: 28 MB
+ * for 2.8 M nodes.
  */
 import type { HeapObjectGroup, HeapObjectsDiff, RetainerPath } from '../types.js';
 import { className, classType, typeClassName } from './class-name.js';
@@ -38,7 +50,8 @@ import {
   OPEN,
 } from './dominators.js';
 import { type GraphLayout, graphLayout, type HeapSnapshotGraph } from './graph.js';
-import { shortestRetainerPaths } from './retainer-paths.js';
+import { IN_FLIGHT, markOwnObjects, OWN, ownScriptMatcher } from './own-objects.js';
+import { instantRoots, shortestRetainerPaths } from './retainer-paths.js';
 
 /** The highest odd node id of a snapshot: the newest JS heap object it holds (see the module comment). */
 export function maxJsObjectId(graph: HeapSnapshotGraph): number {
@@ -68,7 +81,21 @@ export interface HeapDiffOptions {
   pathsPerGroup?: number;
   /** Steps kept of a longer path (its object end). Default 24. */
   maxPathSteps?: number;
+  /**
+   * Directories (paths or `file:` URLs) of ramflow's own code: objects it owns, and new objects only they hold,
+   * are left out and counted in `ownObjects` (see the module comment). Default: none.
+   */
+  ownCode?: readonly string[];
+  /**
+   * Leave out what the app does not keep: new objects only the roots of the snapshot's instant hold, and V8's own
+   * structures (compiled code, feedback, hidden classes: `code`, `hidden` and `object shape` nodes), counted in
+   * `engineObjects` instead (see the module comment). Default false: every new object is listed, as in DevTools.
+   */
+  appView?: boolean;
 }
+
+/** Node types of V8's own structures: compiled code and feedback, `(system)` internals, hidden classes. */
+const ENGINE_TYPES: ReadonlySet<string> = new Set(['code', 'hidden', 'object shape']);
 
 /** Objects grouped under their constructor's name, not an engine-internal category or `system / …` holder. */
 function isNamedObjectGroup(group: GroupTally): boolean {
@@ -107,7 +134,7 @@ export function diffNewObjects(
   after: HeapSnapshotGraph,
   beforeMaxJsObjectId: number,
   options: HeapDiffOptions = {},
-): Pick<HeapObjectsDiff, 'newObjects' | 'totals' | 'omitted' | 'notes'> {
+): Pick<HeapObjectsDiff, 'newObjects' | 'totals' | 'omitted' | 'notes' | 'ownObjects' | 'engineObjects'> {
   const groupLimit = options.groupLimit ?? 100;
   const pathGroups = options.pathGroups ?? 5;
   const namedPathGroups = options.namedPathGroups ?? 10;
@@ -121,12 +148,34 @@ export function diffNewObjects(
   // holds the nodes' states (see splitAtNewObjects), then the path search's marks.
   const scratch = new Uint32Array(after.nodeCount);
   const state = new Uint8Array(after.nodeCount);
+  const walls =
+    options.ownCode && options.ownCode.length > 0
+      ? markOwnObjects(after, starts, ownScriptMatcher(options.ownCode), layout)
+      : undefined;
+  const walled = walls !== undefined && walls.count + walls.inFlight > 0;
+  if (walls !== undefined && walled) {
+    for (let node = 0; node < after.nodeCount; node++) {
+      const flag = walls.own[node];
+      if (flag === OWN) state[node] = RAMFLOW;
+      else if (flag === IN_FLIGHT) state[node] = REQUEST;
+    }
+  }
+  if (options.appView) for (const node of instantRoots(after, layout, starts)) state[node] = INSTANT;
   const newCount = markNewObjects(after, layout, beforeMaxJsObjectId, state);
   const { entries, open } = splitAtNewObjects(after, layout, starts, state, scratch);
+  const ownObjects = heldOnlyBy(RAMFLOW_REACHED, after, layout, starts, state, scratch, beforeMaxJsObjectId);
+  const request = heldOnlyBy(REQUEST_REACHED, after, layout, starts, state, scratch, beforeMaxJsObjectId);
+  const instant = heldOnlyBy(INSTANT_REACHED, after, layout, starts, state, scratch, beforeMaxJsObjectId);
   const tree = buildDominatorTree(after, layout, starts, entries, state, open, scratch);
   const found = findNewObjects(after, layout, tree, beforeMaxJsObjectId);
-  const { groups } = found;
-  const unreachable = newCount - found.count;
+  const engineObjects = { count: 0, selfBytes: 0 };
+  const groups = found.groups.filter((group) => {
+    if (!options.appView || !ENGINE_TYPES.has(group.type)) return true;
+    engineObjects.count += group.count;
+    engineObjects.selfBytes += group.selfBytes;
+    return false;
+  });
+  const unreachable = newCount - found.count - ownObjects.count - request.count - instant.count;
   const nativeBytes = sumRetained(after, layout, tree, found, pathsPerGroup);
 
   groups.sort(
@@ -140,7 +189,16 @@ export function diffNewObjects(
     ]),
   ];
   const targets = withPaths.flatMap((group) => group.best.map((w) => tree.ordinalAt[w] as number));
-  const paths = shortestRetainerPaths(after, targets, maxPathSteps, layout, starts, scratch, state);
+  const paths = shortestRetainerPaths(
+    after,
+    targets,
+    maxPathSteps,
+    layout,
+    starts,
+    scratch,
+    state,
+    walled ? walls?.own : undefined,
+  );
   let next = 0;
   const pathsOf = new Map<GroupTally, RetainerPath[]>(
     withPaths.map((group) => [group, group.best.flatMap(() => paths[next++] ?? [])]),
@@ -162,11 +220,16 @@ export function diffNewObjects(
     totals.count += group.count;
     totals.selfBytes += group.selfBytes;
   }
-  const result: Pick<HeapObjectsDiff, 'newObjects' | 'totals' | 'omitted' | 'notes'> = {
+  const result: Pick<
+    HeapObjectsDiff,
+    'newObjects' | 'totals' | 'omitted' | 'notes' | 'ownObjects' | 'engineObjects'
+  > = {
     newObjects,
     totals,
     notes: [],
   };
+  if (walls !== undefined) result.ownObjects = ownObjects;
+  if (options.appView) result.engineObjects = engineObjects;
   const rest = groups.slice(groupLimit);
   if (rest.length > 0) {
     result.omitted = { groups: rest.length, count: 0, selfBytes: 0 };
@@ -175,10 +238,32 @@ export function diffNewObjects(
       result.omitted.selfBytes += group.selfBytes;
     }
   }
+  if (engineObjects.count > 0)
+    result.notes.push(
+      `${engineObjects.count} new V8-internal object(s) (${engineObjects.selfBytes} bytes of compiled code, ` +
+        'feedback and hidden classes, made by code that ran for the first time or was optimized) are not listed: ' +
+        "they are the engine's, not data the app keeps (the .heapsnapshot files have them).",
+    );
+  if (request.count > 0)
+    result.notes.push(
+      `${request.count} new object(s) (${request.selfBytes} bytes) were held only by this request's own ` +
+        'request and response objects (headers, parameters, body): Node frees them with it; left out.',
+    );
+  if (instant.count > 0)
+    result.notes.push(
+      `${instant.count} new object(s) (${instant.selfBytes} bytes) were held only by the stack and handles of ` +
+        'the code running at the instant of the snapshot, and are left out.',
+    );
   if (unreachable > 0)
     result.notes.push(
       `${unreachable} new object(s) in the snapshot were unreachable (garbage not yet collected, or ` +
         'held only weakly) and are left out.',
+    );
+  if (ownObjects.count > 0)
+    result.notes.push(
+      `${ownObjects.count} new object(s) (${ownObjects.selfBytes} bytes) belong to ramflow (its records, ` +
+        "profiler windows and pending work, and what only they hold) and are left out: they are not the app's. " +
+        'Retainer paths do not pass through ramflow.',
     );
   if (groups.length > 1)
     result.notes.push(
@@ -194,6 +279,15 @@ export function diffNewObjects(
  */
 const NEW = 3;
 const WITHOUT_NEW = 4;
+/** One of ramflow's own objects (a wall, see the module comment), not reached yet; and reached. */
+const RAMFLOW = 5;
+const RAMFLOW_REACHED = 6;
+/** A root category of the snapshot's instant (see the module comment), not reached yet; and reached. */
+const INSTANT = 7;
+const INSTANT_REACHED = 8;
+/** The request's own req/res (see own-objects.ts), not reached yet; and reached. */
+const REQUEST = 9;
+const REQUEST_REACHED = 10;
 
 /**
  * Marks the new objects {@link NEW} in `state` (all 0 before), in one pass over the nodes; returns how many
@@ -212,7 +306,7 @@ function markNewObjects(
   for (let node = 0, at = 0; node < nodeCount; node++, at += nodeFieldCount) {
     const id = nodes[at + nodeId] as number;
     if (id % 2 === 1 && id > beforeMaxJsObjectId && nodes[at + nodeType] !== syntheticType) {
-      state[node] = NEW;
+      if (state[node] === 0) state[node] = NEW; // walls stay walls
       count++;
     }
   }
@@ -255,6 +349,12 @@ function splitAtNewObjects(
       } else if (toState === NEW) {
         state[to] = OPEN;
         queue[--first] = to;
+      } else if (toState === RAMFLOW) {
+        state[to] = RAMFLOW_REACHED;
+      } else if (toState === INSTANT) {
+        state[to] = INSTANT_REACHED;
+      } else if (toState === REQUEST) {
+        state[to] = REQUEST_REACHED;
       }
     }
   }
@@ -274,10 +374,69 @@ function splitAtNewObjects(
       if (toState === 0 || toState === NEW) {
         state[to] = OPEN;
         queue[tail++] = to;
+      } else if (toState === RAMFLOW) {
+        state[to] = RAMFLOW_REACHED;
+      } else if (toState === INSTANT) {
+        state[to] = INSTANT_REACHED;
+      } else if (toState === REQUEST) {
+        state[to] = REQUEST_REACHED;
       }
     }
   }
   return { entries, open: tail - kept };
+}
+
+/**
+ * What the walls the searches reached (`reached`: {@link RAMFLOW_REACHED}, {@link REQUEST_REACHED} or
+ * {@link INSTANT_REACHED}) hold that
+ * nothing else does: a breadth-first search from those nodes through the nodes the searches left (old, new, or
+ * walls not reached yet), marking them `reached`; returns the new objects among them (walls included), and their
+ * self sizes. `queue` is scratch.
+ */
+function heldOnlyBy(
+  reached: number,
+  graph: HeapSnapshotGraph,
+  layout: GraphLayout,
+  starts: Uint32Array,
+  state: Uint8Array,
+  queue: Uint32Array,
+  beforeMaxJsObjectId: number,
+): { count: number; selfBytes: number } {
+  const { nodes, edges, nodeCount } = graph;
+  const { nodeFieldCount, nodeId, nodeSelfSize, edgeFieldCount, edgeType, edgeToNode } = layout;
+  const { weak, shortcut } = nonRetainingEdgeTypes(graph);
+  let tail = 0;
+  for (let node = 0; node < nodeCount; node++) if (state[node] === reached) queue[tail++] = node;
+  let count = 0;
+  let selfBytes = 0;
+  for (let head = 0; head < tail; head++) {
+    const node = queue[head] as number;
+    const at = node * nodeFieldCount;
+    const id = nodes[at + nodeId] as number;
+    if (id % 2 === 1 && id > beforeMaxJsObjectId) {
+      count++;
+      selfBytes += nodes[at + nodeSelfSize] as number;
+    }
+    const end = starts[node + 1] as number;
+    for (let e = starts[node] as number; e < end; e++) {
+      const edge = e * edgeFieldCount;
+      const type = edges[edge + edgeType] as number;
+      if (type === weak || type === shortcut) continue; // node is not the root
+      const to = edges[edge + edgeToNode] as number;
+      const toState = state[to];
+      if (
+        toState === 0 ||
+        toState === NEW ||
+        toState === RAMFLOW ||
+        toState === INSTANT ||
+        toState === REQUEST
+      ) {
+        state[to] = reached;
+        queue[tail++] = to;
+      }
+    }
+  }
+  return { count, selfBytes };
 }
 
 /**

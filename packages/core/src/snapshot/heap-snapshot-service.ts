@@ -1,7 +1,9 @@
 import { Worker } from 'node:worker_threads';
 import { getForceGc } from '../backends/force-gc.js';
 import { describeError } from '../errors.js';
+import { ramflowPrefixes } from '../sampling/frame-kind.js';
 import type { HeapObjectsDiff, RequestRecord } from '../types.js';
+import { IN_FLIGHT_KEY } from './own-objects.js';
 import { SnapshotFiles, type SnapshotSide } from './snapshot-files.js';
 import {
   estimateSnapshot,
@@ -32,6 +34,25 @@ function workerUrl(): URL {
   const self = import.meta.url;
   const extension = self.slice(self.lastIndexOf('.'));
   return new URL(`./snapshot-worker${extension}`, self);
+}
+
+/** Where the after snapshot finds the request's own req/res (see own-objects.ts). */
+const IN_FLIGHT = Symbol.for(IN_FLIGHT_KEY);
+
+/** The process's execArgv without the flags a worker rejects or must not inherit (see #ensureWorker). */
+export function workerExecArgv(execArgv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < execArgv.length; i++) {
+    const arg = execArgv[i] as string;
+    const name = arg.split('=')[0] as string;
+    if (['--input-type', '--eval', '-e', '--print', '-p'].includes(name) || name.startsWith('--test')) {
+      // The value in the next argument, for the flags that take one and were not given `=value`.
+      if (!arg.includes('=') && ['--input-type', '--eval', '-e', '--print', '-p'].includes(name)) i++;
+      continue;
+    }
+    out.push(arg);
+  }
+  return out;
 }
 
 type BeforeReply = Extract<WorkerReply, { op: 'before' }>;
@@ -119,13 +140,20 @@ export class HeapSnapshotService {
   finishWindow(
     window: SnapshotWindow,
     file: string | undefined,
+    inFlight: readonly object[] = [],
   ): { taken: Promise<TakenReply>; analysed: Promise<AfterReply> } {
     const request: WorkerRequest = {
       op: 'after',
       id: window.id,
       beforeMaxJsObjectId: window.before.maxJsObjectId,
+      // The packages' code, not their tests or examples.
+      ownCode: ramflowPrefixes().flatMap((root) => [`${root}dist/`, `${root}src/`]),
     };
     if (file !== undefined) request.file = file;
+    // The request's own req/res, where the snapshot shows them (IN_FLIGHT_KEY): the diff leaves out what only they
+    // hold. Cleared once the snapshot is taken.
+    const slot = globalThis as Record<symbol, unknown>;
+    if (inFlight.length > 0) slot[IN_FLIGHT] = [...inFlight];
     const analysed = this.#ask(request, `after:${window.id}`) as Promise<AfterReply>;
     const taken = new Promise<TakenReply>((resolve, reject) => {
       this.#waiters.set(`taken:${window.id}`, {
@@ -135,6 +163,7 @@ export class HeapSnapshotService {
       analysed.catch(reject);
     });
     const done = () => {
+      if (inFlight.length > 0) delete slot[IN_FLIGHT];
       if (this.#busy === window.id) this.#busy = undefined;
       this.#armIdle();
     };
@@ -251,7 +280,12 @@ export class HeapSnapshotService {
     // A small young generation: the parser's garbage is short-lived chunk strings, and the worker's peak memory
     // adds to the app's during a snapshot (measured: 10 MB less at the peak on a 200 MB snapshot, no slower).
     const url = workerUrl();
-    const options = { resourceLimits: { maxYoungGenerationSizeMb: 4 } };
+    // A worker inherits the process's execArgv; the flags that only apply to the main entry (`--input-type` with
+    // `-e`, `--eval`, `--print`, `--test` and its options) would make it fail to start: left out.
+    const options = {
+      resourceLimits: { maxYoungGenerationSizeMb: 4 },
+      execArgv: workerExecArgv(process.execArgv),
+    };
     // From source (the `@ramflow/source` condition, under tsx) the worker is a .ts file, and Node 20 applies no
     // `--import` loader to a worker's entry: register tsx inside the worker first.
     const worker = url.href.endsWith('.ts')
@@ -327,10 +361,11 @@ export class SnapshotWindow {
 
   /**
    * The response finished: take the after snapshot. Resolves once it is taken (the process was blocked until
-   * then); the analysis continues in the worker. Idempotent; never rejects.
+   * then); the analysis continues in the worker. `inFlight`: the request's own node:http request and response,
+   * whose contents die with it (see RequestInfo.rawResponse). Idempotent; never rejects.
    */
-  end(): Promise<void> {
-    this.#ended ??= this.service.finishWindow(this, this.paths?.after);
+  end(inFlight: readonly object[] = []): Promise<void> {
+    this.#ended ??= this.service.finishWindow(this, this.paths?.after, inFlight);
     return this.#ended.taken.then(
       () => undefined,
       () => undefined,

@@ -52,14 +52,15 @@ export function shortestRetainerPaths(
   starts: Uint32Array = edgeStarts(graph, layout),
   queue: Uint32Array = new Uint32Array(graph.nodeCount),
   marks: Uint8Array = new Uint8Array(graph.nodeCount),
+  walls?: Uint8Array,
 ): (RetainerPath | undefined)[] {
   if (targets.length === 0) return [];
   const instant = instantRoots(graph, layout, starts);
-  const paths = searchPaths(graph, targets, maxSteps, layout, starts, queue, marks, instant);
+  const paths = searchPaths(graph, targets, maxSteps, layout, starts, queue, marks, instant, walls);
   if (instant.length === 0) return paths;
   const missing = targets.filter((_, i) => paths[i] === undefined);
   if (missing.length === 0) return paths;
-  const fallback = searchPaths(graph, missing, maxSteps, layout, starts, queue, marks, []);
+  const fallback = searchPaths(graph, missing, maxSteps, layout, starts, queue, marks, [], walls);
   let next = 0;
   return paths.map((path) => path ?? fallback[next++]);
 }
@@ -73,7 +74,7 @@ export const INSTANT_ROOTS: ReadonlySet<string> = new Set([
 ]);
 
 /** The {@link INSTANT_ROOTS} nodes among the `(GC roots)` categories. */
-function instantRoots(graph: HeapSnapshotGraph, layout: GraphLayout, starts: Uint32Array): number[] {
+export function instantRoots(graph: HeapSnapshotGraph, layout: GraphLayout, starts: Uint32Array): number[] {
   const { nodes, edges, strings } = graph;
   const { nodeFieldCount, nodeType, nodeName, edgeFieldCount, edgeToNode } = layout;
   const synthetic = graph.nodeTypes.indexOf('synthetic');
@@ -92,7 +93,10 @@ function instantRoots(graph: HeapSnapshotGraph, layout: GraphLayout, starts: Uin
     .flatMap((gcRoots) => children(gcRoots).filter((node) => named(node, INSTANT_ROOTS)));
 }
 
-/** The search and the paths read back from it, with the `blocked` nodes left out of it. */
+/**
+ * The search and the paths read back from it, with the `blocked` nodes and the `walls` (nodes flagged non-zero:
+ * ramflow's own objects) left out of it.
+ */
 function searchPaths(
   graph: HeapSnapshotGraph,
   targets: readonly number[],
@@ -102,6 +106,7 @@ function searchPaths(
   queue: Uint32Array,
   marks: Uint8Array,
   blocked: readonly number[],
+  walls: Uint8Array | undefined,
 ): (RetainerPath | undefined)[] {
   const { nodes, edges, nodeCount } = graph;
   const { nodeFieldCount, nodeType, edgeFieldCount, edgeType, edgeToNode } = layout;
@@ -117,6 +122,9 @@ function searchPaths(
   marks[0] = REACHED;
   // Marked as reached, a blocked node is never queued: nothing is found through it.
   for (const node of blocked) if (marks[node] === 0) marks[node] = REACHED;
+  if (walls !== undefined)
+    for (let node = 1; node < nodeCount; node++)
+      if (walls[node] !== 0 && marks[node] === 0) marks[node] = REACHED;
   /** Target → its depth (the length of its paths). */
   const depthOf = new Map<number, number>();
   /** Node → its parent, for the targets (reached at depth 2 or more) and then the nodes on their paths. */

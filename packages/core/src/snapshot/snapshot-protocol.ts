@@ -5,7 +5,7 @@ export type WorkerRequest =
   /** Take the "before" snapshot: only its highest JS object id is kept (and the file, when `file` is set). */
   | { op: 'before'; id: string; file?: string }
   /** Take the "after" snapshot, parse it, and diff it against the before snapshot's highest JS object id. */
-  | { op: 'after'; id: string; file?: string; beforeMaxJsObjectId: number }
+  | { op: 'after'; id: string; file?: string; beforeMaxJsObjectId: number; ownCode: string[] }
   /** The window will not be ended (its request never ran): disconnect from the main thread. No reply. */
   | { op: 'release'; id: string };
 
@@ -16,7 +16,10 @@ export type WorkerReply =
   | {
       op: 'after';
       id: string;
-      diff: Pick<HeapObjectsDiff, 'newObjects' | 'totals' | 'omitted' | 'notes'>;
+      diff: Pick<
+        HeapObjectsDiff,
+        'newObjects' | 'totals' | 'omitted' | 'notes' | 'ownObjects' | 'engineObjects'
+      >;
       nodes: number;
       edges: number;
       analysisMs: number;

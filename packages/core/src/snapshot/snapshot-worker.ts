@@ -115,7 +115,10 @@ async function handle(request: WorkerRequest): Promise<void> {
   reply({ op: 'taken', id, ms: taken.ms, bytes: taken.bytes });
   const began = performance.now();
   const graph = parser.end();
-  const diff = diffNewObjects(graph, request.beforeMaxJsObjectId);
+  const diff = diffNewObjects(graph, request.beforeMaxJsObjectId, {
+    ownCode: request.ownCode,
+    appView: true,
+  });
   reply({
     op: 'after',
     id,
