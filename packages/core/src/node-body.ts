@@ -17,6 +17,11 @@ function own<T>(session: RequestSession, work: () => T): T {
  * `end` runs is ramflow's own work and is left out of the request's figures.
  */
 export function interceptNodeBody(session: RequestSession, req: IncomingMessage, res: ServerResponse): void {
+  // Installing the wrappers (their closures, two properties on `res`) is ramflow's own work too.
+  own(session, () => install(session, req, res));
+}
+
+function install(session: RequestSession, req: IncomingMessage, res: ServerResponse): void {
   const write = res.write;
   const end = res.end;
   const restore = () => {
