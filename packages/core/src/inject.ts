@@ -46,16 +46,63 @@ function lastClosingBody(bytes: Buffer): number {
   return -1;
 }
 
+/** Index of the last `</body` (any case) within the last MAX_SCAN_BYTES characters of the string, or -1. */
+function lastClosingBodyIn(text: string): number {
+  const stop = Math.max(0, text.length - MAX_SCAN_BYTES);
+  for (let i = text.length - CLOSING_BODY.length; i >= stop; i--) {
+    let match = true;
+    for (let j = 0; j < CLOSING_BODY.length; j++) {
+      const code = text.charCodeAt(i + j);
+      const lower = code >= 0x41 && code <= 0x5a ? code | 0x20 : code;
+      if (lower !== CLOSING_BODY[j]) {
+        match = false;
+        break;
+      }
+    }
+    if (match) return i;
+  }
+  return -1;
+}
+
+const FLAT = /^/;
+
 /**
- * Splices `html` into `body` before the last `</body>` (case-insensitive) near the end, else appends it. Works on
- * bytes so everything else in the body passes through untouched.
+ * Makes V8 copy a string built by concatenation into one piece, as reading it whole does (a regular expression
+ * flattens its subject; the match itself is empty). Writing a page does it anyway (Node, or a framework measuring
+ * `Content-Length`): done before ramflow's own work, the copy stays the app's, as it would be without the toolbar.
  */
-export function injectBeforeBodyEnd(
-  body: Buffer | string,
-  html: string,
-  encoding: BufferEncoding = 'utf8',
-): Buffer {
-  const bytes = typeof body === 'string' ? Buffer.from(body, encoding) : body;
+export function flatten(text: string): string {
+  FLAT.test(text);
+  return text;
+}
+
+/** Characters outside Latin-1: V8 then stores the string with two bytes per character. */
+const TWO_BYTE = /[\u0100-\uffff]/;
+
+/**
+ * The bytes Node copies of the toolbar when it writes a string body (it joins the headers and the body into one
+ * string and flattens it): one per character of `html`, two when the page is stored two bytes per character.
+ * Zero for a Buffer body, which Node writes as it is.
+ */
+export function toolbarCopyBytes(body: Buffer | string, html: string): number {
+  if (typeof body !== 'string') return 0;
+  return html.length * (TWO_BYTE.test(body) ? 2 : 1);
+}
+
+/**
+ * Splices `html` into `body` before the last `</body>` (case-insensitive) near the end, else appends it; a string
+ * body gives a string (flat, see {@link flatten}), a Buffer a Buffer, so the framework writes the page as it would
+ * have without the toolbar. Everything else in the body passes through untouched.
+ */
+export function injectBeforeBodyEnd(body: Buffer, html: string): Buffer;
+export function injectBeforeBodyEnd(body: string, html: string): string;
+export function injectBeforeBodyEnd(body: Buffer | string, html: string): Buffer | string;
+export function injectBeforeBodyEnd(body: Buffer | string, html: string): Buffer | string {
+  if (typeof body === 'string') {
+    const at = lastClosingBodyIn(body);
+    return flatten(at < 0 ? body + html : body.slice(0, at) + html + body.slice(at));
+  }
+  const bytes = body;
   const insert = Buffer.from(html, 'utf8');
   const at = lastClosingBody(bytes);
   if (at < 0) return Buffer.concat([bytes, insert]);

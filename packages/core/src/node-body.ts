@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { flatten } from './inject.js';
 import { readResponseInfo } from './node-response.js';
 import { Session } from './request-session.js';
 import type { RequestSession } from './types.js';
@@ -34,6 +35,8 @@ function install(session: RequestSession, req: IncomingMessage, res: ServerRespo
   } as ServerResponse['write'];
   res.end = function (this: ServerResponse, ...args: EndArgs) {
     restore();
+    // Writing the page copies a concatenated string whole: the app's cost with or without the toolbar.
+    if (typeof args[0] === 'string') flatten(args[0]);
     const callEnd = end as (...a: unknown[]) => ServerResponse;
     const [chunk, encoding, callback] = own(session, () => prepare(session, req, this, args));
     return callEnd.call(this, chunk, encoding, callback);
@@ -52,14 +55,19 @@ function prepare(session: RequestSession, req: IncomingMessage, res: ServerRespo
     return [chunk, encoding, callback];
   const info = readResponseInfo(res);
   if (!session.wantsBody(info)) return [chunk, encoding, callback];
+  // A string stays a string (Node writes it as it would have), bytes stay bytes.
   const body =
-    typeof chunk === 'string'
-      ? Buffer.from(chunk, (encoding as BufferEncoding | undefined) ?? 'utf8')
-      : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    typeof chunk === 'string' ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
   const injected = session.injectToolbar(body, info, { request: req, response: res });
   if (injected === body) return [chunk, encoding, callback];
-  res.setHeader('content-length', Buffer.byteLength(injected));
+  const stringEncoding = (encoding as BufferEncoding | undefined) ?? 'utf8';
+  res.setHeader(
+    'content-length',
+    typeof injected === 'string' ? Buffer.byteLength(injected, stringEncoding) : injected.byteLength,
+  );
   // The page now differs per request: an ETag of the original body would make browsers reuse a stale toolbar.
   res.removeHeader('etag');
-  return [injected, undefined, callback];
+  return typeof injected === 'string'
+    ? [injected, stringEncoding, callback]
+    : [injected, undefined, callback];
 }

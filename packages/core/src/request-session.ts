@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { CounterWindow, PeekFigures } from './backends/process-counters.js';
 import { describeError } from './errors.js';
-import { injectBeforeBodyEnd, isInjectable } from './inject.js';
+import { flatten, injectBeforeBodyEnd, isInjectable, toolbarCopyBytes } from './inject.js';
 import type { GateAdmission, IsolationGate } from './isolation-gate.js';
 import { redactReferer, redactUrl } from './redact.js';
 import { formatServerTiming } from './server-timing.js';
@@ -378,6 +378,8 @@ export class Session implements RequestSession {
     response: ResponseInfo,
     nonceSource?: { request: IncomingMessage; response: ServerResponse },
   ): string | Buffer {
+    // Writing the page copies a concatenated string whole: the app's cost with or without the toolbar.
+    if (typeof body === 'string' && this.#counters !== undefined) flatten(body);
     // Rendering and splicing in the toolbar is ramflow's own work: left out of the request's figures.
     return this.own(() => this.#injectToolbar(body, response, nonceSource));
   }
@@ -415,6 +417,8 @@ export class Session implements RequestSession {
         },
       });
       const out = injectBeforeBodyEnd(body, html);
+      // Node copies the toolbar with a string page when it writes it: that copy is ramflow's too.
+      this.#counters.ownBytes(toolbarCopyBytes(body, html));
       this.#injected = true;
       return out;
     } catch (error) {

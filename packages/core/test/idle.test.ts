@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { createHook } from 'node:async_hooks';
 import { Session } from 'node:inspector';
 import { after, describe, it } from 'node:test';
+import { holdObjectIds } from '../src/snapshot/object-id-lease.js';
 import { rawRequest } from '../src/testing/conformance.js';
 import type { RamflowLogger, RamflowOptions } from '../src/types.js';
 import { type Harness, HTML, harness } from './helpers/node-harness.js';
@@ -134,6 +135,25 @@ describe('an enabled ramflow stops what it started once nobody is profiled', () 
     assert.ok(record?.allocations, record?.allocationsUnavailable);
     assert.equal(typeof record?.memory.allocatedBytes, 'number', record?.memory.allocatedUnavailable);
     assert.equal(samplerStats(h).starts, 2);
+  });
+
+  it("keeps the idle sampler on while a heap snapshot window needs V8's object ids", async () => {
+    // Switching the sampler off disables the heap profiler, which makes V8 renumber every object: a snapshot diff
+    // across it lost the 5,000 objects a route kept (object-id-lease.ts).
+    const h = await harness({ memoryBackend: 'sampling', logger: quiet });
+    open.push(h);
+    for (let i = 0; i < 3; i++) await rawRequest(h.url, `/warm${i}`);
+    await h.ramflow.flush();
+    const stops = samplerStats(h).idleStops;
+    const release = holdObjectIds();
+    try {
+      // Longer than the idle stop (1 s) and a few of its checks.
+      await new Promise((resolve) => setTimeout(resolve, 1800));
+      assert.equal(samplerStats(h).idleStops, stops, 'the sampler stayed on while the ids were held');
+    } finally {
+      release();
+    }
+    await until(() => samplerStats(h).idleStops === stops + 1, 'stopping the idle sampler once released');
   });
 
   it('fetches the profile when unprofiled requests pile up samples while a profiled one is in flight', async () => {

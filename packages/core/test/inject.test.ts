@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { injectBeforeBodyEnd, isInjectable, MAX_SCAN_BYTES } from '../src/inject.js';
+import { injectBeforeBodyEnd, isInjectable, MAX_SCAN_BYTES, toolbarCopyBytes } from '../src/inject.js';
 import type { ResponseInfo } from '../src/types.js';
 
 function response(overrides: Partial<ResponseInfo> = {}): ResponseInfo {
@@ -77,8 +77,11 @@ describe('injectBeforeBodyEnd', () => {
   test('inserts before the closing body tag', () => {
     const html = '<html><body><p>hi</p></body></html>';
     const out = injectBeforeBodyEnd(html, TOOLBAR);
-    assert.ok(Buffer.isBuffer(out));
-    assert.equal(out.toString('utf8'), `<html><body><p>hi</p>${TOOLBAR}</body></html>`);
+    assert.equal(typeof out, 'string', 'a string page stays a string');
+    assert.equal(out, `<html><body><p>hi</p>${TOOLBAR}</body></html>`);
+    const bytes = injectBeforeBodyEnd(Buffer.from(html), TOOLBAR);
+    assert.ok(Buffer.isBuffer(bytes), 'bytes stay bytes');
+    assert.equal(bytes.toString('utf8'), out);
   });
 
   test('inserts before the LAST closing body tag, case-insensitively', () => {
@@ -86,19 +89,23 @@ describe('injectBeforeBodyEnd', () => {
     const original = Buffer.from(html, 'utf8');
     const at = html.lastIndexOf('</BODY>');
     assert.ok(at > html.indexOf('</BODY>'), 'fixture has two closing tags');
-    assertSplicedAt(injectBeforeBodyEnd(html, TOOLBAR), original, TOOLBAR, at);
+    assertSplicedAt(Buffer.from(injectBeforeBodyEnd(html, TOOLBAR)), original, TOOLBAR, at);
+    assertSplicedAt(injectBeforeBodyEnd(original, TOOLBAR), original, TOOLBAR, at);
   });
 
   test('mixed-case closing tags and a later lower-case one', () => {
     const html = '<body>a</BoDy>b</body >c';
-    const out = injectBeforeBodyEnd(html, TOOLBAR).toString('utf8');
-    assert.equal(out, `<body>a</BoDy>b${TOOLBAR}</body >c`);
+    assert.equal(injectBeforeBodyEnd(html, TOOLBAR), `<body>a</BoDy>b${TOOLBAR}</body >c`);
+    assert.equal(
+      injectBeforeBodyEnd(Buffer.from(html), TOOLBAR).toString('utf8'),
+      `<body>a</BoDy>b${TOOLBAR}</body >c`,
+    );
   });
 
   test('appends when there is no closing body tag', () => {
     for (const html of ['', '<p>fragment</p>', '<body>unterminated', '</bod', 'body>']) {
       const original = Buffer.from(html, 'utf8');
-      assertSplicedAt(injectBeforeBodyEnd(html, TOOLBAR), original, TOOLBAR, original.length);
+      assertSplicedAt(Buffer.from(injectBeforeBodyEnd(html, TOOLBAR)), original, TOOLBAR, original.length);
     }
   });
 
@@ -117,7 +124,7 @@ describe('injectBeforeBodyEnd', () => {
     const copy = Buffer.from(input);
     const fromBuffer = injectBeforeBodyEnd(input, TOOLBAR);
     const fromString = injectBeforeBodyEnd(html, TOOLBAR);
-    assert.ok(fromBuffer.equals(fromString));
+    assert.ok(fromBuffer.equals(Buffer.from(fromString)));
     assert.ok(input.equals(copy), 'input buffer unchanged');
     assertSplicedAt(fromBuffer, input, TOOLBAR, html.indexOf('</body>'));
   });
@@ -133,7 +140,8 @@ describe('injectBeforeBodyEnd', () => {
   });
 
   test('a non-ASCII insert is encoded as UTF-8', () => {
-    const out = injectBeforeBodyEnd('<body></body>', '<b>ü</b>');
+    assert.equal(injectBeforeBodyEnd('<body></body>', '<b>ü</b>'), '<body><b>ü</b></body>');
+    const out = injectBeforeBodyEnd(Buffer.from('<body></body>'), '<b>ü</b>');
     assert.equal(out.toString('utf8'), '<body><b>ü</b></body>');
   });
 
@@ -146,10 +154,23 @@ describe('injectBeforeBodyEnd', () => {
     assertSplicedAt(injectBeforeBodyEnd(original, TOOLBAR), original, TOOLBAR, 4);
   });
 
-  test('a latin1 string body is encoded with the given encoding', () => {
-    const html = '<body>caf\u00e9</body>';
-    const out = injectBeforeBodyEnd(html, TOOLBAR, 'latin1');
+  test('a string body is spliced as characters, whatever encoding it is written with', () => {
+    const html = '<body>caf\u00e9 \u65e5\u672c</body>';
+    const out = injectBeforeBodyEnd(html, TOOLBAR);
+    assert.equal(out, `<body>caf\u00e9 \u65e5\u672c${TOOLBAR}</body>`);
     const original = Buffer.from(html, 'latin1');
-    assertSplicedAt(out, original, TOOLBAR, html.indexOf('</body>'));
+    assertSplicedAt(
+      Buffer.from(injectBeforeBodyEnd('<body>caf\u00e9</body>', TOOLBAR), 'latin1'),
+      Buffer.from('<body>caf\u00e9</body>', 'latin1'),
+      TOOLBAR,
+      10,
+    );
+    assert.ok(original.length > 0);
+  });
+
+  test("Node's copy of the toolbar with a string page is counted per character, two bytes for wide pages", () => {
+    assert.equal(toolbarCopyBytes(Buffer.from('<body></body>'), TOOLBAR), 0, 'a Buffer is written as it is');
+    assert.equal(toolbarCopyBytes('<body>caf\u00e9</body>', TOOLBAR), TOOLBAR.length);
+    assert.equal(toolbarCopyBytes('<body>\u65e5</body>', TOOLBAR), 2 * TOOLBAR.length);
   });
 });

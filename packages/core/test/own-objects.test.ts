@@ -14,7 +14,13 @@ import { promisify } from 'node:util';
 import { edgeStarts } from '../src/snapshot/dominators.js';
 import { graphFromSnapshotJson, type HeapSnapshotGraph } from '../src/snapshot/graph.js';
 import { diffNewObjects, maxJsObjectId } from '../src/snapshot/heap-diff.js';
-import { IN_FLIGHT_KEY, markOwnObjects, OWN, ownScriptMatcher } from '../src/snapshot/own-objects.js';
+import {
+  IN_FLIGHT_KEY,
+  markOwnObjects,
+  OWN,
+  OWN_HANDLES_KEY,
+  ownScriptMatcher,
+} from '../src/snapshot/own-objects.js';
 
 /** The stand-in for ramflow: its classes, its async work, its timer and observer. */
 const TOOL = `
@@ -32,7 +38,9 @@ function start(service) {
   service.observer.observe({ entryTypes: ['mark'] });
   service.running = pending(service);
 }
-module.exports = { ToolService, start };
+const remembered = new Map();
+function remember(key) { remembered.set(key, { key, at: Date.now() }); }
+module.exports = { ToolService, start, remember };
 `;
 
 interface Pair {
@@ -78,6 +86,12 @@ for (let i = 0; i < 200; i++) appKept.push(new AppEntry(i));
 for (let i = 0; i < 50; i++) service.open(i);
 service.windows.get(0).appObject = new AppEntry(-1);
 require('tool/dist/index.js').start(service);
+// ramflow's module-level state, and an inspector session Node holds natively (listed as ramflow's).
+for (let i = 0; i < 20; i++) require('tool/dist/index.js').remember('k' + i);
+const { Session } = require('node:inspector');
+const session = new Session();
+session.connect();
+globalThis[Symbol.for(${JSON.stringify(OWN_HANDLES_KEY)})] = [session];
 // An app object both hold: listed, with a path through the app.
 const shared = new AppEntry(-2);
 globalThis.appShared = shared;
@@ -124,11 +138,25 @@ describe("ramflow's own objects in a heap snapshot diff", () => {
       assert.ok(names(everything).includes('ToolWindow'), 'without ownCode, ramflow shows (as before)');
 
       const diff = diffNewObjects(after, beforeMax, { ownCode: [toolDir], appView: true });
-      for (const name of ['ToolWindow', 'ToolService', 'Timeout', 'PerformanceObserver', 'FakeRequest'])
+      const kept = everything.newObjects.find((group) => group.constructorName === 'Session');
+      assert.ok(kept, 'the session is new, and Node holds it');
+      for (const name of [
+        'ToolWindow',
+        'ToolService',
+        'Timeout',
+        'PerformanceObserver',
+        'FakeRequest',
+        'Session',
+      ])
         assert.ok(!names(diff).includes(name), `${name} left out: ${names(diff).join(', ')}`);
       const app = diff.newObjects.find((group) => group.constructorName === 'AppEntry');
       // 200 kept by the app and the one both hold; not the one only ramflow's window holds.
       assert.equal(app?.count, 201);
+      const objects = diff.newObjects.find((group) => group.constructorName === 'Object');
+      assert.ok(
+        (objects?.count ?? 0) < 20,
+        `ramflow's module-level Map entries are ramflow's (${objects?.count ?? 0} plain objects listed)`,
+      );
       for (const path of app?.paths ?? [])
         assert.ok(
           path.steps.every((step) => !step.name.startsWith('Tool')),

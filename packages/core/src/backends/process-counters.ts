@@ -116,6 +116,16 @@ export class CounterWindow {
   }
 
   /**
+   * Bytes of ramflow's that are allocated outside its own spans, known in advance (Node copying the toolbar's
+   * characters with a string page): left out of the request's figures like a span's.
+   */
+  ownBytes(bytes: number): void {
+    if (this.closed || bytes <= 0) return;
+    const now = performance.now();
+    this.#own.push(now, now, 0, bytes);
+  }
+
+  /**
    * Bytes ramflow's own work allocated in the window, with what collections during it freed; undefined while a
    * collection in it is not measured yet.
    */

@@ -2,6 +2,8 @@ import type { Session } from 'node:inspector';
 import { performance } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import { formatBytes } from '../format.js';
+import { objectIdsHeld } from '../snapshot/object-id-lease.js';
+import { ownHandle } from '../snapshot/own-handles.js';
 import type { AllocationProfile } from '../types.js';
 import { emitMarker, MARKER_SLOTS, markerArrays, markerMissProbability } from './boundary-markers.js';
 import { loadInspector, postSync } from './inspector.js';
@@ -173,6 +175,9 @@ export class SamplingProfiler {
   static unavailable(): string | undefined {
     const running = (globalThis as unknown as Record<symbol, SamplingProfiler | undefined>)[REGISTRY_KEY];
     if (running?.awake) return undefined;
+    // The probe's session would disable the heap profiler on disconnect, resetting the ids a heap snapshot window
+    // relies on (object-id-lease.ts): assume it is free; starting it says otherwise if it is not.
+    if (objectIdsHeld()) return undefined;
     const session = SamplingProfiler.#connect();
     if (typeof session === 'string') return session;
     session.disconnect();
@@ -186,7 +191,8 @@ export class SamplingProfiler {
   static #connect(): Session | string {
     const inspector = loadInspector();
     if (inspector === undefined) return 'node:inspector is not available in this runtime';
-    const session = new inspector.Session();
+    // Node holds a connected session natively: registered so that heap snapshot diffs know it is ramflow's.
+    const session = ownHandle(new inspector.Session());
     try {
       session.connect();
       postSync(session, 'HeapProfiler.enable');
@@ -532,7 +538,9 @@ export class SamplingProfiler {
     if (this.#timer !== undefined || this.#disposed || this.#session === undefined) return;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
-      if (this.#open === 0 && performance.now() - this.#lastEnd >= IDLE_STOP_MS) {
+      // Switching off disables the heap profiler, which makes V8 forget its object ids: not while a heap
+      // snapshot window needs them (object-id-lease.ts).
+      if (this.#open === 0 && performance.now() - this.#lastEnd >= IDLE_STOP_MS && !objectIdsHeld()) {
         this.#sleep('idle');
         return;
       }

@@ -3,7 +3,9 @@ import { getForceGc } from '../backends/force-gc.js';
 import { describeError } from '../errors.js';
 import { ramflowPrefixes } from '../sampling/frame-kind.js';
 import type { HeapObjectsDiff, RequestRecord } from '../types.js';
-import { IN_FLIGHT_KEY } from './own-objects.js';
+import { holdObjectIds } from './object-id-lease.js';
+import { liveOwnHandles } from './own-handles.js';
+import { IN_FLIGHT_KEY, OWN_HANDLES_KEY } from './own-objects.js';
 import { SnapshotFiles, type SnapshotSide } from './snapshot-files.js';
 import {
   estimateSnapshot,
@@ -38,6 +40,8 @@ function workerUrl(): URL {
 
 /** Where the after snapshot finds the request's own req/res (see own-objects.ts). */
 const IN_FLIGHT = Symbol.for(IN_FLIGHT_KEY);
+/** Where it finds ramflow's own objects that Node holds natively (see own-handles.ts). */
+const OWN_HANDLES = Symbol.for(OWN_HANDLES_KEY);
 
 /** The process's execArgv without the flags a worker rejects or must not inherit (see #ensureWorker). */
 export function workerExecArgv(execArgv: readonly string[]): string[] {
@@ -85,6 +89,7 @@ export class HeapSnapshotService {
   #worker: Worker | undefined;
   readonly #waiters = new Map<string, Waiter>();
   #busy: string | undefined;
+  #idLease: (() => void) | undefined;
   #idleTimer: NodeJS.Timeout | undefined;
   #pump: NodeJS.Timeout | undefined;
   #closed = false;
@@ -121,7 +126,7 @@ export class HeapSnapshotService {
       this.counts.refused++;
       return refusal;
     }
-    this.#busy = id;
+    this.#setBusy(id);
     const paths = this.options.keepFiles ? this.files.reserve(id) : undefined;
     try {
       const request: WorkerRequest = { op: 'before', id };
@@ -129,7 +134,7 @@ export class HeapSnapshotService {
       const before = (await this.#ask(request, `before:${id}`)) as BeforeReply;
       return new SnapshotWindow(this, id, before, paths);
     } catch (error) {
-      this.#busy = undefined;
+      this.#setBusy(undefined);
       this.counts.failed++;
       if (paths !== undefined) this.files.discard(id);
       return `the heap snapshot before the request failed: ${describeError(error).message}`;
@@ -154,6 +159,8 @@ export class HeapSnapshotService {
     // hold. Cleared once the snapshot is taken.
     const slot = globalThis as Record<symbol, unknown>;
     if (inFlight.length > 0) slot[IN_FLIGHT] = [...inFlight];
+    const handles = liveOwnHandles();
+    if (handles.length > 0) slot[OWN_HANDLES] = handles;
     const analysed = this.#ask(request, `after:${window.id}`) as Promise<AfterReply>;
     const taken = new Promise<TakenReply>((resolve, reject) => {
       this.#waiters.set(`taken:${window.id}`, {
@@ -164,7 +171,8 @@ export class HeapSnapshotService {
     });
     const done = () => {
       if (inFlight.length > 0) delete slot[IN_FLIGHT];
-      if (this.#busy === window.id) this.#busy = undefined;
+      if (handles.length > 0) delete slot[OWN_HANDLES];
+      if (this.#busy === window.id) this.#setBusy(undefined);
       this.#armIdle();
     };
     taken.then(
@@ -201,9 +209,24 @@ export class HeapSnapshotService {
     this.#slowdown = pauseMs / modelPauseMs(figures.heapUsed - large, large);
   }
 
+  /**
+   * The request whose window is open (before snapshot taken, after snapshot not yet), or none. While one is, V8's
+   * object ids must not be reset: it holds a lease on them (object-id-lease.ts).
+   */
+  #setBusy(id: string | undefined): void {
+    this.#busy = id;
+    if (id !== undefined) {
+      this.#idLease?.();
+      this.#idLease = holdObjectIds();
+    } else {
+      this.#idLease?.();
+      this.#idLease = undefined;
+    }
+  }
+
   /** A window that will not be ended (its request went away before it ran): the service is free again. */
   release(window: SnapshotWindow): void {
-    if (this.#busy === window.id) this.#busy = undefined;
+    if (this.#busy === window.id) this.#setBusy(undefined);
     this.files.discard(window.id);
     // The worker's inspector session stays connected from a before snapshot to its after one: end it.
     const request: WorkerRequest = { op: 'release', id: window.id };
@@ -222,6 +245,7 @@ export class HeapSnapshotService {
 
   async close(): Promise<void> {
     this.#closed = true;
+    this.#setBusy(undefined);
     if (this.#pump !== undefined) clearInterval(this.#pump);
     if (this.#idleTimer !== undefined) clearTimeout(this.#idleTimer);
     const worker = this.#worker;
@@ -281,19 +305,36 @@ export class HeapSnapshotService {
     // adds to the app's during a snapshot (measured: 10 MB less at the peak on a 200 MB snapshot, no slower).
     const url = workerUrl();
     // A worker inherits the process's execArgv; the flags that only apply to the main entry (`--input-type` with
-    // `-e`, `--eval`, `--print`, `--test` and its options) would make it fail to start: left out.
-    const options = {
-      resourceLimits: { maxYoungGenerationSizeMb: 4 },
-      execArgv: workerExecArgv(process.execArgv),
-    };
+    // `-e`, `--eval`, `--print`, `--test` and its options) would make it fail to start, so they are left out. Only
+    // then is the list given explicitly: an explicit list may not hold V8 or per-process flags (which an inherited
+    // one may), so those are dropped as the Worker constructor names them.
+    const resourceLimits = { maxYoungGenerationSizeMb: 4 };
+    let execArgv: string[] | undefined = workerExecArgv(process.execArgv);
+    if (execArgv.length === process.execArgv.length) execArgv = undefined;
     // From source (the `@ramflow/source` condition, under tsx) the worker is a .ts file, and Node 20 applies no
     // `--import` loader to a worker's entry: register tsx inside the worker first.
-    const worker = url.href.endsWith('.ts')
-      ? new Worker(
-          `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(url.href)}); })`,
-          { ...options, eval: true },
-        )
-      : new Worker(url, options);
+    const create = (argv: string[] | undefined): Worker => {
+      const options = argv === undefined ? { resourceLimits } : { resourceLimits, execArgv: argv };
+      return url.href.endsWith('.ts')
+        ? new Worker(
+            `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(url.href)}); })`,
+            { ...options, eval: true },
+          )
+        : new Worker(url, options);
+    };
+    let worker: Worker;
+    try {
+      worker = create(execArgv);
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (execArgv === undefined || code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw error;
+      const rejected = new Set(
+        String((error as Error).message)
+          .replace(/^[^:]*:\s*/, '')
+          .split(/,\s*/),
+      );
+      worker = create(execArgv.filter((arg) => !rejected.has(arg)));
+    }
     // The worker never keeps the app alive; the main thread waits on its replies only while a snapshot runs.
     worker.unref();
     worker.on('message', (reply: WorkerReply) => this.#onReply(reply));

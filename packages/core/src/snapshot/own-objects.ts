@@ -11,9 +11,14 @@
  * - an instance of a class ramflow defines: `object --map--> (Map) --back_pointer--> … --constructor--> closure`
  *   (a map made by adding properties points back to the one before; the first one names the constructor);
  * - a generator or async function's suspended state (`object --function--> closure`) of ramflow's code;
+ * - the scope a closure of ramflow's code closes over (`closure --context--> system / Context`): its modules'
+ *   top-level state among them (not the scopes around that one);
  * - Node's objects that exist only to call ramflow back: its timers (`Timeout._onTimeout`), immediates
  *   (`Immediate._onImmediate`) and performance observers (`PerformanceObserver.#callback`, which buffer the GC
  *   entries ramflow reads).
+ *
+ * - ramflow's objects that Node also holds natively (an inspector session): own-handles.ts lists them under the global
+ *   symbol {@link OWN_HANDLES_KEY} while the after snapshot is taken.
  *
  * Apart from those, the request's own node:http request and response ({@link IN_FLIGHT}): ramflow puts them in an
  * array under the global symbol {@link IN_FLIGHT_KEY} while the after snapshot is taken. What only they hold (the
@@ -31,6 +36,8 @@ export const OWN = 1;
 export const IN_FLIGHT = 2;
 /** The `Symbol.for` key of the global property that holds the request's req/res during the after snapshot. */
 export const IN_FLIGHT_KEY = 'ramflow.snapshot.in-flight';
+/** The `Symbol.for` key of the global property that lists ramflow's natively held objects (own-handles.ts). */
+export const OWN_HANDLES_KEY = 'ramflow.snapshot.own-handles';
 
 /** Node's classes whose instances call a function back, and the property that holds it. */
 const CALLBACK_HOLDERS: ReadonlyMap<string, string> = new Map([
@@ -94,6 +101,9 @@ export function markOwnObjects(
   const property = edgeTypes.indexOf('property');
   const element = edgeTypes.indexOf('element');
   const inFlightEdge = name(`<symbol ${IN_FLIGHT_KEY}>`);
+  const ownHandlesEdge = name(`<symbol ${OWN_HANDLES_KEY}>`);
+  const elementsEdge = name('elements');
+  const contextEdge = name('context');
   const callbackEdgeOf = new Map<number, number>();
   for (const [holder, edge] of CALLBACK_HOLDERS) {
     const holderName = name(holder);
@@ -142,34 +152,46 @@ export function markOwnObjects(
       count++;
     }
   }
-  // The request's own req/res: the elements of the array under the in-flight symbol, and the array.
-  if (inFlightEdge >= 0 && property >= 0) {
+  // The scopes ramflow's closures close over (its modules' top-level state among them), not the ones around those.
+  const contextName = name('system / Context');
+  for (let node = 0; node < nodeCount && contextName >= 0; node++) {
+    if (own[node] !== OWN || !isClosure(node)) continue;
+    const context = follow(node, contextEdge);
+    if (context >= 0 && own[context] === 0 && nodes[context * nodeFieldCount + nodeName] === contextName) {
+      own[context] = OWN;
+      count++;
+    }
+  }
+  // The request's own req/res (the elements of the array under the in-flight symbol, and the array), and ramflow's
+  // own objects that Node holds natively (under the own-handles symbol).
+  const listed = (edgeName: number, flag: number): number => {
+    let marked = 0;
+    if (edgeName < 0 || property < 0) return 0;
+    const mark = (node: number) => {
+      if (own[node] !== 0) return;
+      own[node] = flag;
+      marked++;
+    };
     for (let e = 0, at = 0; e < graph.edgeCount; e++, at += edgeFieldCount) {
-      if (edges[at + edgeType] !== property || edges[at + edgeNameOrIndex] !== inFlightEdge) continue;
+      if (edges[at + edgeType] !== property || edges[at + edgeNameOrIndex] !== edgeName) continue;
       const array = edges[at + edgeToNode] as number;
-      own[array] = IN_FLIGHT;
-      inFlight++;
-      const end = starts[array + 1] as number;
-      for (let held = starts[array] as number; held < end; held++) {
-        const heldAt = held * edgeFieldCount;
-        if (edges[heldAt + edgeType] !== element) continue;
-        // A JS array's elements sit in its `elements` store in snapshots that do not list them on the array.
-        own[edges[heldAt + edgeToNode] as number] = IN_FLIGHT;
-        inFlight++;
-      }
-      const store = follow(array, name('elements'));
-      if (store >= 0) {
-        own[store] = IN_FLIGHT;
-        for (let held = starts[store] as number; held < (starts[store + 1] as number); held++) {
-          const target = edges[held * edgeFieldCount + edgeToNode] as number;
-          if (own[target] === 0 && nodes[target * nodeFieldCount + nodeType] === objectType) {
-            own[target] = IN_FLIGHT;
-            inFlight++;
-          }
+      mark(array);
+      // A JS array's elements are element edges of the array, or of its `elements` store.
+      const holders = [array, follow(array, elementsEdge)].filter((holder) => holder >= 0);
+      for (const holder of holders) {
+        if (holder !== array) mark(holder);
+        for (let held = starts[holder] as number; held < (starts[holder + 1] as number); held++) {
+          const heldAt = held * edgeFieldCount;
+          const target = edges[heldAt + edgeToNode] as number;
+          const isElement = holder !== array || edges[heldAt + edgeType] === element;
+          if (isElement && nodes[target * nodeFieldCount + nodeType] === objectType) mark(target);
         }
       }
     }
-  }
+    return marked;
+  };
+  inFlight += listed(inFlightEdge, IN_FLIGHT);
+  count += listed(ownHandlesEdge, OWN);
   if (count === 0) return { own, count, inFlight };
 
   // Instances of ramflow's classes, and ramflow's suspended generators and async functions.
