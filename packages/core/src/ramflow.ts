@@ -16,6 +16,7 @@ import { redactHeapDiff } from './redact.js';
 import { Session, type SessionHost, type SessionWindows, type ToolbarInput } from './request-session.js';
 import { crossSiteRefusal, hostnameOf, isAllowedHost } from './security.js';
 import { HeapSnapshotService, type SnapshotWindow } from './snapshot/heap-snapshot-service.js';
+import { ownHandle } from './snapshot/own-handles.js';
 import type { SnapshotSide } from './snapshot/snapshot-files.js';
 import { MemoryStore } from './store/memory.js';
 import { TimeLimitedStore } from './store/time-limited-store.js';
@@ -691,6 +692,12 @@ class RamflowInstance implements Ramflow, SessionHost {
   }
 
   async handle(request: RequestInfo, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // ramflow's own exchanges (the toolbar fetching a record right after the page) may be in flight while a heap
+    // snapshot is taken: what they hold is ramflow's, not the profiled request's (own-handles.ts).
+    if (this.#snapshots !== undefined) {
+      ownHandle(req);
+      ownHandle(res);
+    }
     try {
       // Adapters ask `serves` first and pass refused requests on to the app; this answer is a fallback.
       if (this.#closed || !this.#admits(request)) {
