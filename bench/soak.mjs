@@ -5,6 +5,8 @@
 //   node bench/soak.mjs --modes off,process --requests 100000 --warmup 5000
 //   node bench/soak.mjs --modes off,heap-snapshot --requests 200   # not in the default modes: ~100 ms per request
 //   node bench/soak.mjs --json soak.json            # also writes every reading to soak.json
+//   node bench/soak.mjs --gc-readings               # a control: every 10k reading also forces two full GCs
+//                                                   # (after --idle ms), in every mode alike
 //
 // Each mode is a fresh example server (bench/lib.mjs startExample) under autocannon with `--connections` (10)
 // connections, cycling over the example's routes: `/api/ping`, `/` with a browser Accept header (the toolbar is
@@ -42,6 +44,7 @@ const idleMs = Number(option('idle', 3000));
 const connections = Number(option('connections', 10));
 const step = Math.min(10_000, requests);
 const toleranceMb = 5;
+const gcReadings = args.includes('--gc-readings');
 const MB = 1e6;
 const PROBE_PREFIX = 'soak-probe ';
 
@@ -158,7 +161,7 @@ async function soak(framework, modeName) {
       const result = await run(amount);
       requestsPerSecond += result.requests.average * amount;
       done += amount;
-      if (done < requests) readings.push(await reading(child, probe, done, false));
+      if (done < requests) readings.push(await reading(child, probe, done, gcReadings));
     }
     readings.push(await reading(child, probe, done, true));
     const exitStart = performance.now();

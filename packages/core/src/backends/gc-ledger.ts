@@ -1,5 +1,6 @@
 import { constants, PerformanceObserver, performance } from 'node:perf_hooks';
 import v8 from 'node:v8';
+import { ownHandle } from '../snapshot/own-handles.js';
 
 /**
  * Process-wide record of garbage collections: when each one happened (exact), what kind it was, how long it
@@ -108,7 +109,7 @@ export interface WindowGcSummary {
 }
 
 export class GcLedger {
-  #profiler: v8.GCProfiler | undefined = new v8.GCProfiler();
+  #profiler: v8.GCProfiler | undefined = ownHandle(new v8.GCProfiler());
   #batchStart: number;
   readonly #observer: PerformanceObserver;
   #events: GcEvent[] = [];
@@ -260,7 +261,8 @@ export class GcLedger {
     const stoppedAt = performance.now();
     const data = this.#profiler?.stop() as { statistics: ProfilerStatistic[] } | undefined;
     this.#uncollected.push(stoppedAt);
-    this.#profiler = new v8.GCProfiler();
+    // Node holds a profiler natively until it is collected: a heap snapshot must know it is ramflow's.
+    this.#profiler = ownHandle(new v8.GCProfiler());
     this.#profiler.start();
     this.#batchStart = performance.now();
     this.#unread = 0;

@@ -195,6 +195,11 @@ export class SamplingProfiler {
     const session = ownHandle(new inspector.Session());
     try {
       session.connect();
+      // Its native connection object, also held by Node, is ramflow's too.
+      for (const key of Object.getOwnPropertySymbols(session)) {
+        const part = (session as unknown as Record<symbol, unknown>)[key];
+        if (typeof part === 'object' && part !== null) ownHandle(part);
+      }
       postSync(session, 'HeapProfiler.enable');
     } catch (error) {
       return `could not open an inspector session: ${(error as Error).message ?? String(error)}`;
