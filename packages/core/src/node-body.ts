@@ -35,7 +35,8 @@ function install(session: RequestSession, req: IncomingMessage, res: ServerRespo
   } as ServerResponse['write'];
   res.end = function (this: ServerResponse, ...args: EndArgs) {
     restore();
-    // Writing the page copies a concatenated string whole: the app's cost with or without the toolbar.
+    // Writing the page copies a concatenated string whole: the app's cost with or without the toolbar. Done here,
+    // before the own-work span below (the session's own flatten would fall inside it, and is then a no-op).
     if (typeof args[0] === 'string') flatten(args[0]);
     const callEnd = end as (...a: unknown[]) => ServerResponse;
     const [chunk, encoding, callback] = own(session, () => prepare(session, req, this, args));

@@ -290,8 +290,8 @@ const REQUEST = 9;
 const REQUEST_REACHED = 10;
 
 /**
- * Marks the new objects {@link NEW} in `state` (all 0 before), in one pass over the nodes; returns how many
- * there are, reachable or not.
+ * Marks the new objects {@link NEW} in `state` (0 before, but for walls and the instant's roots, which keep their
+ * states), in one pass over the nodes; returns how many there are, walls included, reachable or not.
  */
 function markNewObjects(
   graph: HeapSnapshotGraph,
