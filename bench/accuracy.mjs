@@ -27,7 +27,7 @@
 //    collection crossed or that follows one: both are left out (after a full collection V8's caches are empty
 //    and the next request allocates more than in the steady state: ~8 KB on the small JSON route). No GC
 //    accounting, no GCProfiler: nothing of ramflow's method. Allocation-buffer parking is off because ramflow
-//    turns it off in its own process (packages/core/src/backends/gc-ledger.ts says why); with it on, a large
+//    turns it off in its own process (packages/core/src/measure/gc-ledger.ts says why); with it on, a large
 //    array read ~10% high in the probe. Truth per route = the median of --requests windows, after the same
 //    warm-up as the ramflow servers (300 empty + 100 small requests, then 20 of the route). Each route function
 //    is also measured alone, in-process, the same way (`/__truth/fn`): `hotInner` alone over the hot route's

@@ -1,7 +1,7 @@
 // What one heap-snapshot request costs an app, by heap size and kind, through ramflow's real path: the pause of
 // each snapshot (the main thread is blocked while V8 serializes the heap to the worker) and the process's peak RSS
 // during the request, read from outside (/proc/<pid>/status VmHWM, reset through /proc/<pid>/clear_refs first).
-// These figures are what the snapshot guard's estimate (packages/core/src/snapshot/snapshot-guard.ts) rests on.
+// These figures are what the snapshot guard's estimate (packages/core/src/backends/heap-snapshot/snapshot-guard.ts) rests on.
 //
 //   npm run build && node bench/snapshot-cost.mjs --kinds objects,strings --sizes 20,100,300,600 --rounds 3
 //

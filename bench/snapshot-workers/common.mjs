@@ -11,7 +11,7 @@ if (outPath === undefined) {
 }
 
 /**
- * A node's class as DevTools' summary view groups it, with ramflow's one change (packages/core/src/snapshot/
+ * A node's class as DevTools' summary view groups it, with ramflow's one change (packages/core/src/backends/heap-snapshot/
  * class-name.ts): objects and native objects by their name, everything else by type, the string kinds as one
  * `(string)`.
  */

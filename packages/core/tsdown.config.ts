@@ -7,9 +7,9 @@ export default defineConfig({
   entry: {
     index: 'src/index.ts',
     testing: 'src/testing/index.ts',
-    'snapshot-worker': 'src/snapshot/snapshot-worker.ts',
-    register: 'src/process/register.ts',
-    'register-hooks': 'src/process/register-hooks.ts',
+    'snapshot-worker': 'src/backends/heap-snapshot/snapshot-worker.ts',
+    register: 'src/preload/register.ts',
+    'register-hooks': 'src/preload/register-hooks.ts',
   },
   // Templates are found relative to the module at run time; the CommonJS build needs import.meta.url shimmed.
   shims: true,

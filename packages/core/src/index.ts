@@ -1,19 +1,20 @@
+export type { HeapSnapshotGraph } from './backends/heap-snapshot/graph.js';
+export { diffNewObjects, type HeapDiffOptions, maxJsObjectId } from './backends/heap-snapshot/heap-diff.js';
+export { HeapSnapshotIdScanner, scanHeapSnapshotFile } from './backends/heap-snapshot/id-scanner.js';
+export { HeapSnapshotParser, parseHeapSnapshotFile } from './backends/heap-snapshot/parser.js';
 export { RamflowError, type RamflowErrorCode } from './errors.js';
+export { toHeapProfile } from './export/heapprofile.js';
+export { toPprof } from './export/pprof.js';
+export { toSpeedscope } from './export/speedscope.js';
 export { formatBytes, formatMs, formatSignedBytes } from './format.js';
-export { injectBeforeBodyEnd, isInjectable } from './inject.js';
-export { interceptNodeBody } from './node-body.js';
-export { readResponseInfo, responseAborted, writeResponseHeaders } from './node-response.js';
+export type { IntegrityAudit, ProcessReport } from './insights/process-insights.js';
 export { DEFAULT_BASE_PATH, resolveOptions } from './options.js';
 export {
   type BootstrapReport,
   bootstrapReport,
   type Footprint,
   type PackageCost,
-} from './process/bootstrap.js';
-export type { IntegrityAudit, ProcessReport } from './process/process-insights.js';
-export { toHeapProfile } from './profile/export-heapprofile.js';
-export { toPprof } from './profile/export-pprof.js';
-export { toSpeedscope } from './profile/export-speedscope.js';
+} from './preload/bootstrap.js';
 export {
   type FunctionRanking,
   type FunctionRow,
@@ -23,12 +24,11 @@ export {
   topFunctions,
 } from './profile/views.js';
 export { createRamflow } from './ramflow.js';
+export { injectBeforeBodyEnd, isInjectable } from './response/inject.js';
+export { interceptNodeBody } from './response/node-body.js';
+export { readResponseInfo, responseAborted, writeResponseHeaders } from './response/node-response.js';
+export { formatServerTiming } from './response/server-timing.js';
 export { isLoopbackAddress } from './security.js';
-export { formatServerTiming } from './server-timing.js';
-export type { HeapSnapshotGraph } from './snapshot/graph.js';
-export { diffNewObjects, type HeapDiffOptions, maxJsObjectId } from './snapshot/heap-diff.js';
-export { HeapSnapshotIdScanner, scanHeapSnapshotFile } from './snapshot/id-scanner.js';
-export { HeapSnapshotParser, parseHeapSnapshotFile } from './snapshot/parser.js';
 export { MemoryStore, type MemoryStoreOptions } from './store/memory.js';
 export type {
   AllocationProfile,

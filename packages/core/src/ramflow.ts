@@ -1,27 +1,27 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { getForceGc } from './backends/force-gc.js';
-import { type GcLedger, sharedGcLedger, type WindowGcSummary } from './backends/gc-ledger.js';
-import { CounterWindow } from './backends/process-counters.js';
+import { HeapSnapshotService, type SnapshotWindow } from './backends/heap-snapshot/heap-snapshot-service.js';
+import type { SnapshotSide } from './backends/heap-snapshot/snapshot-files.js';
 import { selectBackend } from './backends/select.js';
 import { handleDashboard } from './dashboard/handler.js';
 import { describeError } from './errors.js';
 import { newRequestId } from './ids.js';
-import { type GateAdmission, IsolationGate } from './isolation-gate.js';
+import { type IntegrityAudit, ProcessInsights, type ProcessReport } from './insights/process-insights.js';
+import { type GateAdmission, IsolationGate } from './lifecycle/isolation-gate.js';
+import { Session, type SessionHost, type SessionWindows } from './lifecycle/session.js';
 import { OnceLogger } from './logger.js';
+import { CounterWindow } from './measure/counter-window.js';
+import { getForceGc } from './measure/force-gc.js';
+import { type GcLedger, sharedGcLedger, type WindowGcSummary } from './measure/gc-ledger.js';
 import { resolveOptions } from './options.js';
-import { type IntegrityAudit, ProcessInsights, type ProcessReport } from './process/process-insights.js';
+import { ownHandle } from './own/handles.js';
 import { redactHeapDiff } from './redact.js';
-import { Session, type SessionHost, type SessionWindows, type ToolbarInput } from './request-session.js';
 import { crossSiteRefusal, hostnameOf, isAllowedHost } from './security.js';
-import { HeapSnapshotService, type SnapshotWindow } from './snapshot/heap-snapshot-service.js';
-import { ownHandle } from './snapshot/own-handles.js';
-import type { SnapshotSide } from './snapshot/snapshot-files.js';
 import { MemoryStore } from './store/memory.js';
 import { TimeLimitedStore } from './store/time-limited-store.js';
-import { Templates } from './templates.js';
-import { renderToolbar } from './toolbar/render.js';
+import { renderToolbar, type ToolbarInput } from './toolbar/render.js';
+import { Templates } from './toolbar/templates.js';
 import type {
   BackendWindow,
   MemoryBackend,

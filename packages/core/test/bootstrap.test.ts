@@ -16,8 +16,8 @@ import {
   bootstrapReport,
   type PackageCost,
   packageOf,
-} from '../src/process/bootstrap.js';
-import { instrument } from '../src/process/register-hooks.js';
+} from '../src/preload/bootstrap.js';
+import { instrument } from '../src/preload/register-hooks.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const FIXTURE = fileURLToPath(new URL('./fixtures/bootstrap/', import.meta.url));

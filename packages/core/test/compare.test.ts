@@ -8,7 +8,7 @@ import {
   comparePage,
   parseCompareQuery,
 } from '../src/dashboard/compare.js';
-import { Templates } from '../src/templates.js';
+import { Templates } from '../src/toolbar/templates.js';
 import type { HeapObjectGroup, HeapObjectsDiff, RequestRecord } from '../src/types.js';
 import { at, buildProfile, syntheticRecord } from './helpers/profiles.js';
 

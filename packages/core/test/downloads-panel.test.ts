@@ -5,11 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { type DownloadEntry, type DownloadsPanel, downloadsPanel } from '../src/panels/downloads.js';
 import { createRamflow } from '../src/ramflow.js';
 import { MemoryStore } from '../src/store/memory.js';
-import { Templates } from '../src/templates.js';
 import { type ConformanceServer, rawRequest, serveOnLoopback } from '../src/testing/conformance.js';
-import { type DownloadEntry, type DownloadsPanel, downloadsPanel } from '../src/toolbar/panels/downloads.js';
+import { Templates } from '../src/toolbar/templates.js';
 import type { HeapObjectsDiff, Ramflow, RamflowLogger, RequestRecord } from '../src/types.js';
 import { syntheticRecord, typicalProfile } from './helpers/profiles.js';
 

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { flameGraphCompare, flameGraphPanel } from '../src/panels/flame-graph.js';
 import {
   type FlameDiffNode,
   type FlameNode,
@@ -13,8 +14,7 @@ import {
   MAX_FLAME_NODES,
   parseHide,
 } from '../src/profile/flame-graph.js';
-import { Templates } from '../src/templates.js';
-import { flameGraphCompare, flameGraphPanel } from '../src/toolbar/panels/flame-graph.js';
+import { Templates } from '../src/toolbar/templates.js';
 import type { AllocationProfile, FrameKind, ProfileFrame } from '../src/types.js';
 import { at, buildProfile, syntheticRecord, typicalProfile } from './helpers/profiles.js';
 

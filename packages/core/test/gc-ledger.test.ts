@@ -16,15 +16,15 @@
 import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
 import { describe, test } from 'node:test';
-import { getForceGc } from '../src/backends/force-gc.js';
+import { CounterWindow } from '../src/measure/counter-window.js';
+import { getForceGc } from '../src/measure/force-gc.js';
 import {
   type GcEvent,
   GcLedger,
   type MeasuredGc,
   pairMeasured,
   type WindowGcSummary,
-} from '../src/backends/gc-ledger.js';
-import { CounterWindow } from '../src/backends/process-counters.js';
+} from '../src/measure/gc-ledger.js';
 
 const MB = 1_000_000;
 const MiB = 1024 * 1024;

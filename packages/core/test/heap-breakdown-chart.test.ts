@@ -5,14 +5,14 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { Templates } from '../src/templates.js';
 import {
   CHART_WIDTH,
   heapBreakdownChart,
   TOP_CONSTRUCTORS,
   typeCategory,
-} from '../src/toolbar/panels/heap-breakdown-chart.js';
-import { heapObjectsPanel } from '../src/toolbar/panels/heap-objects.js';
+} from '../src/panels/heap-breakdown-chart.js';
+import { heapObjectsPanel } from '../src/panels/heap-objects.js';
+import { Templates } from '../src/toolbar/templates.js';
 import type { HeapObjectGroup, HeapObjectsDiff } from '../src/types.js';
 import { syntheticRecord } from './helpers/profiles.js';
 

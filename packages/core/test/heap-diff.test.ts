@@ -17,9 +17,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { className } from '../src/snapshot/class-name.js';
-import type { HeapSnapshotGraph } from '../src/snapshot/graph.js';
-import { diffNewObjects, maxJsObjectId } from '../src/snapshot/heap-diff.js';
+import { className } from '../src/backends/heap-snapshot/class-name.js';
+import type { HeapSnapshotGraph } from '../src/backends/heap-snapshot/graph.js';
+import { diffNewObjects, maxJsObjectId } from '../src/backends/heap-snapshot/heap-diff.js';
 import type { HeapObjectGroup, HeapObjectsDiff, RetainerPath } from '../src/types.js';
 import {
   type HandEdge,

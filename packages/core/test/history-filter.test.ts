@@ -9,7 +9,7 @@ import {
   isFilterActive,
   parseByteSize,
   parseHistoryFilter,
-} from '../src/dashboard/history-filter.js';
+} from '../src/panels/history-filter.js';
 import { MemoryStore, summarize } from '../src/store/memory.js';
 import { basicSummary, buildProfile, syntheticRecord } from './helpers/profiles.js';
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { type HistoryEntry, parseHistoryFilter } from '../src/dashboard/history-filter.js';
-import { Templates } from '../src/templates.js';
-import { COMPACT_ROWS, type HistoryPanelOptions, historyPanel } from '../src/toolbar/panels/history.js';
+import { COMPACT_ROWS, type HistoryPanelOptions, historyPanel } from '../src/panels/history.js';
+import { type HistoryEntry, parseHistoryFilter } from '../src/panels/history-filter.js';
+import { Templates } from '../src/toolbar/templates.js';
 import { basicSummary, syntheticRecord } from './helpers/profiles.js';
 
 const SEVERITY = { warnBytes: 1_000_000, dangerBytes: 10_000_000 };

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createHook } from 'node:async_hooks';
 import { Session } from 'node:inspector';
 import { after, describe, it } from 'node:test';
-import { holdObjectIds } from '../src/snapshot/object-id-lease.js';
+import { holdObjectIds } from '../src/backends/inspector/object-id-lease.js';
 import { rawRequest } from '../src/testing/conformance.js';
 import type { RamflowLogger, RamflowOptions } from '../src/types.js';
 import { type Harness, HTML, harness } from './helpers/node-harness.js';

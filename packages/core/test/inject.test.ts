@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { injectBeforeBodyEnd, isInjectable, MAX_SCAN_BYTES, toolbarCopyBytes } from '../src/inject.js';
+import {
+  injectBeforeBodyEnd,
+  isInjectable,
+  MAX_SCAN_BYTES,
+  toolbarCopyBytes,
+} from '../src/response/inject.js';
 import type { ResponseInfo } from '../src/types.js';
 
 function response(overrides: Partial<ResponseInfo> = {}): ResponseInfo {

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
-import { type GateAdmission, IsolationGate } from '../src/isolation-gate.js';
+import { type GateAdmission, IsolationGate } from '../src/lifecycle/isolation-gate.js';
 
 /** Lets every settled promise's callbacks run. */
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve));

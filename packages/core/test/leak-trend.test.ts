@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { LeakTrend, OTHER_ROUTES } from '../src/process/leak-trend.js';
-import { theilSen } from '../src/process/theil-sen.js';
+import { LeakTrend, OTHER_ROUTES } from '../src/insights/leak-trend.js';
+import { theilSen } from '../src/insights/theil-sen.js';
 
 const MB = 1_000_000;
 

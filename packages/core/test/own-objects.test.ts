@@ -11,16 +11,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { promisify } from 'node:util';
-import { edgeStarts } from '../src/snapshot/dominators.js';
-import { graphFromSnapshotJson, type HeapSnapshotGraph } from '../src/snapshot/graph.js';
-import { diffNewObjects, maxJsObjectId } from '../src/snapshot/heap-diff.js';
+import { edgeStarts } from '../src/backends/heap-snapshot/dominators.js';
+import { graphFromSnapshotJson, type HeapSnapshotGraph } from '../src/backends/heap-snapshot/graph.js';
+import { diffNewObjects, maxJsObjectId } from '../src/backends/heap-snapshot/heap-diff.js';
 import {
   IN_FLIGHT_KEY,
   markOwnObjects,
   OWN,
   OWN_HANDLES_KEY,
   ownScriptMatcher,
-} from '../src/snapshot/own-objects.js';
+} from '../src/backends/heap-snapshot/own-objects.js';
 
 /** The stand-in for ramflow: its classes, its async work, its timer and observer. */
 const TOOL = `

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { readCgroupMemory } from '../src/process/cgroup.js';
+import { readCgroupMemory } from '../src/insights/cgroup.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/cgroup/${name}/`, import.meta.url));
 

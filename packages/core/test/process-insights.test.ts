@@ -3,8 +3,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { sharedGcLedger } from '../src/backends/gc-ledger.js';
-import { ProcessInsights } from '../src/process/process-insights.js';
+import { ProcessInsights } from '../src/insights/process-insights.js';
+import { sharedGcLedger } from '../src/measure/gc-ledger.js';
 import type { RequestRecord } from '../src/types.js';
 
 describe('ProcessInsights', () => {

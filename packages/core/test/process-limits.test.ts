@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { CgroupMemory } from '../src/process/cgroup.js';
-import { expansionFactor, safetyMargin, suggestedContainerLimit } from '../src/process/memory-limits.js';
+import type { CgroupMemory } from '../src/insights/cgroup.js';
+import { expansionFactor, safetyMargin, suggestedContainerLimit } from '../src/insights/memory-limits.js';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;

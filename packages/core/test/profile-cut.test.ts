@@ -1,14 +1,14 @@
 // cutProfile: boundary markers found in one epoch's sampling profile cut it into request windows.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MARKER_SLOTS } from '../src/sampling/boundary-markers.js';
+import { MARKER_SLOTS } from '../src/backends/sampling/boundary-markers.js';
 import {
   type BoundaryEvent,
   cutProfile,
   type RawProfile,
   type WindowCut,
-} from '../src/sampling/profile-cut.js';
-import { ProfileTreeBuilder } from '../src/sampling/profile-tree.js';
+} from '../src/backends/sampling/profile-cut.js';
+import { ProfileTreeBuilder } from '../src/backends/sampling/profile-tree.js';
 
 const frame = (functionName: string, url = 'file:///app/server.js') => ({
   functionName,

@@ -8,9 +8,9 @@ import { describe, test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import { Ajv } from 'ajv';
 import { Profile } from 'pprof-format';
-import { type HeapProfile, type HeapProfileNode, toHeapProfile } from '../src/profile/export-heapprofile.js';
-import { toPprof } from '../src/profile/export-pprof.js';
-import { toSpeedscope } from '../src/profile/export-speedscope.js';
+import { type HeapProfile, type HeapProfileNode, toHeapProfile } from '../src/export/heapprofile.js';
+import { toPprof } from '../src/export/pprof.js';
+import { toSpeedscope } from '../src/export/speedscope.js';
 import { at, buildProfile, nodesOf, typicalProfile } from './helpers/profiles.js';
 
 /** Own bytes that are not whole numbers, as estimates scaled by the sampling rate can be. */

@@ -5,14 +5,14 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { Templates } from '../src/templates.js';
-import { heapObjectsPanel, pathText as heapObjectsPathText } from '../src/toolbar/panels/heap-objects.js';
+import { heapObjectsPanel, pathText as heapObjectsPathText } from '../src/panels/heap-objects.js';
 import {
   isEngineRootStep,
   pathText,
   retainerPathView,
   similarPathKey,
-} from '../src/toolbar/panels/retainer-path-view.js';
+} from '../src/panels/retainer-path-view.js';
+import { Templates } from '../src/toolbar/templates.js';
 import type { HeapObjectsDiff, RetainerPath, RetainerStep } from '../src/types.js';
 import { syntheticRecord } from './helpers/profiles.js';
 

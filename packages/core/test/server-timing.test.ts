@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { formatServerTiming, quoteServerTimingValue } from '../src/server-timing.js';
+import { formatServerTiming, quoteServerTimingValue } from '../src/response/server-timing.js';
 import type { HeaderFigures } from '../src/types.js';
 
 // --- A strict parser for the W3C Server-Timing header --------------------------------------------------------

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { describe, test } from 'node:test';
-import { KEPT_SNAPSHOT_REQUESTS, SnapshotFiles } from '../src/snapshot/snapshot-files.js';
+import { KEPT_SNAPSHOT_REQUESTS, SnapshotFiles } from '../src/backends/heap-snapshot/snapshot-files.js';
 
 describe('SnapshotFiles', () => {
   test('keeps the files of the last few requests in a private directory and deletes the rest', () => {

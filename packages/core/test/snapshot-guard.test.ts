@@ -15,7 +15,7 @@ import {
   SNAPSHOT_GROWTH_PER_DENSE_BYTE,
   type SnapshotFigures,
   snapshotRefusal,
-} from '../src/snapshot/snapshot-guard.js';
+} from '../src/backends/heap-snapshot/snapshot-guard.js';
 
 const MB = 1024 * 1024;
 const GB = 1024 * MB;

@@ -22,9 +22,9 @@ import {
   graphLayout,
   type HeapSnapshotGraph,
   KEPT_NODE_FIELDS,
-} from '../src/snapshot/graph.js';
-import { HeapSnapshotIdScanner, scanHeapSnapshotFile } from '../src/snapshot/id-scanner.js';
-import { HeapSnapshotParser, parseHeapSnapshotFile } from '../src/snapshot/parser.js';
+} from '../src/backends/heap-snapshot/graph.js';
+import { HeapSnapshotIdScanner, scanHeapSnapshotFile } from '../src/backends/heap-snapshot/id-scanner.js';
+import { HeapSnapshotParser, parseHeapSnapshotFile } from '../src/backends/heap-snapshot/parser.js';
 
 const MiB = 1024 * 1024;
 const CHUNK_SIZES = [1, 7, 64, 4096, 65536, MiB];

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { heapBreakdown } from '../src/process/heap-breakdown.js';
-import { Timeline } from '../src/process/timeline.js';
+import { heapBreakdown } from '../src/insights/heap-breakdown.js';
+import { Timeline } from '../src/insights/timeline.js';
 
 const sample = (i: number) => ({ at: i, rssBytes: i * 4, heapUsedBytes: i * 2, externalBytes: i });
 

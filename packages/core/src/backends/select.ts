@@ -1,9 +1,9 @@
 import { RamflowError } from '../errors.js';
-import { SamplingProfiler } from '../sampling/sampling-profiler.js';
 import type { MemoryBackend, ResolvedRamflowOptions } from '../types.js';
-import { HeapSnapshotBackend, heapSnapshotsUnavailable } from './heap-snapshot.js';
+import { HeapSnapshotBackend, heapSnapshotsUnavailable } from './heap-snapshot/backend.js';
 import { ProcessBackend } from './process.js';
-import { SamplingBackend } from './sampling.js';
+import { SamplingBackend } from './sampling/backend.js';
+import { SamplingProfiler } from './sampling/sampling-profiler.js';
 
 /**
  * Resolves `memoryBackend` to a backend and the reason for the choice. Nothing is started here (backends start

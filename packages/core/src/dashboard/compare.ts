@@ -1,7 +1,7 @@
 import { formatBytes, formatMs, formatSignedBytes } from '../format.js';
 import { isValidRequestId } from '../ids.js';
+import { badgeAllocated, badgeHeapDelta } from '../panels/summary.js';
 import { type FunctionRow, formatLocation, topFunctions } from '../profile/views.js';
-import { badgeAllocated, badgeHeapDelta } from '../toolbar/panels/summary.js';
 import type { AllocationProfile, FrameKind, HeapObjectGroup, RequestRecord } from '../types.js';
 
 /** Functions taken from each side's ranking before they are matched (the table has at most twice this). */

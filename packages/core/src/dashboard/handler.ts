@@ -1,19 +1,22 @@
 import { createReadStream, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { SnapshotSide } from '../backends/heap-snapshot/snapshot-files.js';
+import { toHeapProfile } from '../export/heapprofile.js';
+import { toPprof } from '../export/pprof.js';
+import { toSpeedscope } from '../export/speedscope.js';
+import { SPEEDSCOPE_CSP, speedscopeDir, speedscopeFile } from '../export/speedscope-app.js';
 import { isValidRequestId } from '../ids.js';
-import type { IntegrityAudit, ProcessReport } from '../process/process-insights.js';
+import type { IntegrityAudit, ProcessReport } from '../insights/process-insights.js';
+import { historyPanel } from '../panels/history.js';
+import { historyEntries, parseHistoryFilter } from '../panels/history-filter.js';
+import { processCompact, processPanel } from '../panels/process.js';
+import { isRequestPanelName, requestPanelData } from '../panels/registry.js';
+import { summaryInputFromRecord, summaryPanel } from '../panels/summary.js';
 import { editorLink } from '../profile/editor-link.js';
-import { toHeapProfile } from '../profile/export-heapprofile.js';
-import { toPprof } from '../profile/export-pprof.js';
-import { toSpeedscope } from '../profile/export-speedscope.js';
 import { flameGraphData, flameGraphDiff, parseHide } from '../profile/flame-graph.js';
 import { type FunctionRanking, topFunctions } from '../profile/views.js';
 import { crossSiteRefusal } from '../security.js';
-import type { SnapshotSide } from '../snapshot/snapshot-files.js';
-import type { Templates } from '../templates.js';
-import { historyPanel } from '../toolbar/panels/history.js';
-import { processCompact, processPanel } from '../toolbar/panels/process.js';
-import { summaryInputFromRecord, summaryPanel } from '../toolbar/panels/summary.js';
+import type { Templates } from '../toolbar/templates.js';
 import type {
   AllocationProfile,
   FrameKind,
@@ -24,9 +27,6 @@ import type {
   Store,
 } from '../types.js';
 import { compareError, comparePage, parseCompareQuery } from './compare.js';
-import { historyEntries, parseHistoryFilter } from './history-filter.js';
-import { isRequestPanelName, requestPanelData } from './panels.js';
-import { SPEEDSCOPE_CSP, speedscopeDir, speedscopeFile } from './speedscope-app.js';
 
 /** What the dashboard needs from its ramflow instance. */
 export interface DashboardHost {

@@ -1,8 +1,15 @@
-import { REQUEST_PANELS } from '../dashboard/panels.js';
-import type { ToolbarInput } from '../request-session.js';
-import type { Templates } from '../templates.js';
+import { REQUEST_PANELS } from '../panels/registry.js';
+import { badgeAllocated, badgeHeapDelta, type SummaryInput, severityOf } from '../panels/summary.js';
 import type { SeverityThresholds } from '../types.js';
-import { badgeAllocated, badgeHeapDelta, severityOf } from './panels/summary.js';
+import type { Templates } from './templates.js';
+
+/** What the toolbar's badge shows: the figures at the response's headers. */
+export interface ToolbarInput {
+  id: string;
+  link: string;
+  summary: SummaryInput;
+  nonce: string | undefined;
+}
 
 /**
  * Renders the injected toolbar: the badge and an empty panel inside a declarative shadow root. Only the badge is

@@ -15,10 +15,19 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { className } from '../../src/snapshot/class-name.js';
-import { buildDominatorTree, edgeStarts, IN_TREE, OPEN } from '../../src/snapshot/dominators.js';
-import { graphFromSnapshotJson, graphLayout, type HeapSnapshotGraph } from '../../src/snapshot/graph.js';
-import { INSTANT_ROOTS } from '../../src/snapshot/retainer-paths.js';
+import { className } from '../../src/backends/heap-snapshot/class-name.js';
+import {
+  buildDominatorTree,
+  edgeStarts,
+  IN_TREE,
+  OPEN,
+} from '../../src/backends/heap-snapshot/dominators.js';
+import {
+  graphFromSnapshotJson,
+  graphLayout,
+  type HeapSnapshotGraph,
+} from '../../src/backends/heap-snapshot/graph.js';
+import { INSTANT_ROOTS } from '../../src/backends/heap-snapshot/retainer-paths.js';
 
 /** Snapshots written around a scenario, read back. */
 export interface SnapshotPair {

@@ -1,0 +1,49 @@
+import type { OutgoingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { ResponseInfo } from '../types.js';
+
+function header(res: OutgoingMessage, name: string): string | undefined {
+  const value = res.getHeader(name);
+  // Koa 2 and some frameworks leave an empty string for a header they removed.
+  if (value === undefined || value === '') return undefined;
+  return Array.isArray(value) ? value.join(', ') : String(value);
+}
+
+/** What a node:http response says about itself, for `wantsBody`, `injectToolbar` and `responseHeaders`. */
+export function readResponseInfo(res: OutgoingMessage & { statusCode: number }): ResponseInfo {
+  return {
+    statusCode: res.statusCode,
+    contentType: header(res, 'content-type'),
+    contentEncoding: header(res, 'content-encoding'),
+  };
+}
+
+/**
+ * Sets ramflow's response headers on a node:http response that has not sent its headers yet. `Server-Timing` is
+ * appended to whatever the app set (several metrics lists are valid); the others replace.
+ */
+export function writeResponseHeaders(
+  res: OutgoingMessage,
+  headers: ReadonlyArray<readonly [string, string]>,
+): void {
+  for (const [name, value] of headers) {
+    if (name === 'Server-Timing') res.appendHeader(name, value);
+    else res.setHeader(name, value);
+  }
+}
+
+/**
+ * The client went away before the whole response was handed to the operating system: the response never
+ * finished, or its socket failed while sending it. Node emits 'finish' even for a body written with one `end()`
+ * whose socket the client reset halfway (a 50 MB page read for 255 KB), so `writableFinished` alone says
+ * "complete" there; the socket's error tells. `socket` is the request's (`req.socket`: the response lets go
+ * of its own when it closes).
+ */
+export function responseAborted(
+  res: { readonly writableFinished: boolean },
+  socket: Pick<Duplex, 'errored'> | null | undefined,
+  /** Called from the response's 'finish' (Fastify's onResponse): it finished, whatever the response says. */
+  finished = false,
+): boolean {
+  return (!finished && !res.writableFinished) || (socket?.errored ?? null) !== null;
+}
