@@ -4,7 +4,7 @@
 //
 // It uses the built @ramflow/core (what users get): `npm run bench` builds first; run `npm run build` before
 // running this benchmark on its own.
-import { diffNewObjects, parseHeapSnapshotFile, scanHeapSnapshotFile } from '@ramflow/core';
+import { diffNewObjects, parseHeapSnapshotFile, scanHeapSnapshotFile } from '@ramflow/core/internal';
 import { afterPath, beforePath, now, writeResult } from './common.mjs';
 
 const from = '@ramflow/core (dist)';

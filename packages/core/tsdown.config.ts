@@ -7,6 +7,7 @@ export default defineConfig({
   entry: {
     index: 'src/index.ts',
     testing: 'src/testing/index.ts',
+    internal: 'src/internal.ts',
     'snapshot-worker': 'src/backends/heap-snapshot/snapshot-worker.ts',
     register: 'src/preload/register.ts',
     'register-hooks': 'src/preload/register-hooks.ts',

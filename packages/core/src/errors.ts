@@ -1,11 +1,4 @@
-/** Error codes ramflow uses; stable, so users can match on them. */
-export type RamflowErrorCode =
-  | 'RAMFLOW_INVALID_OPTION'
-  | 'RAMFLOW_UNSAFE_PRODUCTION'
-  | 'RAMFLOW_BACKEND_UNAVAILABLE'
-  | 'RAMFLOW_UNSUPPORTED_PLATFORM'
-  | 'RAMFLOW_STORE_TIMEOUT'
-  | 'RAMFLOW_INTERNAL';
+import type { RamflowErrorCode } from './types.js';
 
 /** Thrown at construction for bad options; recorded (never thrown) on the request path. */
 export class RamflowError extends Error {

@@ -1,10 +1,12 @@
-const UNITS = ['B', 'KB', 'MB', 'GB', 'TB'] as const;
+// formatBytes and formatSignedBytes are the browser's too: Templates.asset copies their source (toString) into
+// flamegraph.js. So they use nothing outside themselves but each other: no imports, no module-level constants.
 
 /**
  * Formats a byte count with decimal units as devtools do: `0 B`, `512 B`, `500 KB`, `2.3 MB`.
  * One decimal under 10 of a unit, none above.
  */
 export function formatBytes(bytes: number): string {
+  const UNITS = ['B', 'KB', 'MB', 'GB', 'TB'] as const;
   const abs = Math.abs(bytes);
   if (!Number.isFinite(abs)) return 'n/a';
   if (Math.round(abs) < 1000) return `${Math.round(abs)} B`;

@@ -46,6 +46,14 @@ const KNOWN_KEYS = [
 const BACKENDS = ['auto', 'sampling', 'heap-snapshot', 'process'] as const;
 const DEV_ENVIRONMENTS = new Set(['', 'development', 'test']);
 
+/**
+ * A NODE_ENV where ramflow is on by default and needs no warning: unset, `development` or `test` (the resolved
+ * options name an unset NODE_ENV `unset`).
+ */
+export function isDevelopmentEnvironment(environment: string): boolean {
+  return DEV_ENVIRONMENTS.has(environment === 'unset' ? '' : environment);
+}
+
 /** A value as an error message names it: `null`, `an array`, `"text"`, `5`, `a function`, `an object`. */
 function describe(value: unknown): string {
   if (value === null) return 'null';
@@ -130,7 +138,7 @@ export function resolveOptions(
   }
 
   const environment = env.NODE_ENV ?? '';
-  const isDevelopment = DEV_ENVIRONMENTS.has(environment);
+  const isDevelopment = isDevelopmentEnvironment(environment);
 
   const { enabled } = options;
   if (enabled !== undefined && typeof enabled !== 'boolean' && typeof enabled !== 'function') {

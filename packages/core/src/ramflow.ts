@@ -1,3 +1,6 @@
+// This file is long because it is `createRamflow()`, the instance adapters drive: admission (enabled, Host, allow, on-demand
+// views), the backends and snapshots it starts lazily, the dashboard it serves and its shutdown. The request
+// itself lives in lifecycle/session.ts and its settling in lifecycle/settle-queue.ts.
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
@@ -7,14 +10,14 @@ import { selectBackend } from './backends/select.js';
 import { handleDashboard } from './dashboard/handler.js';
 import { describeError } from './errors.js';
 import { newRequestId } from './ids.js';
-import { type IntegrityAudit, ProcessInsights, type ProcessReport } from './insights/process-insights.js';
+import { ProcessInsights } from './insights/process-insights.js';
 import { type GateAdmission, IsolationGate } from './lifecycle/isolation-gate.js';
-import { Session, type SessionHost, type SessionWindows } from './lifecycle/session.js';
+import { Session, type SessionConfig, type SessionHost, type SessionWindows } from './lifecycle/session.js';
+import { type ProcessFigures, SettleQueue } from './lifecycle/settle-queue.js';
 import { OnceLogger } from './logger.js';
 import { CounterWindow } from './measure/counter-window.js';
-import { getForceGc } from './measure/force-gc.js';
 import { type GcLedger, sharedGcLedger, type WindowGcSummary } from './measure/gc-ledger.js';
-import { resolveOptions } from './options.js';
+import { isDevelopmentEnvironment, resolveOptions } from './options.js';
 import { ownHandle } from './own/handles.js';
 import { redactHeapDiff } from './redact.js';
 import { crossSiteRefusal, hostnameOf, isAllowedHost } from './security.js';
@@ -24,8 +27,10 @@ import { renderToolbar, type ToolbarInput } from './toolbar/render.js';
 import { Templates } from './toolbar/templates.js';
 import type {
   BackendWindow,
+  IntegrityAudit,
   MemoryBackend,
   MemoryFigures,
+  ProcessReport,
   Ramflow,
   RamflowFailure,
   RamflowOptions,
@@ -36,30 +41,14 @@ import type {
   Store,
 } from './types.js';
 
-/** How long finished requests wait before their GC accounting is settled in one batch. */
-const SETTLE_DELAY_MS = 10;
-/** Retry interval while the GC-profiler budget is spent. */
-const IDLE_RETRY_MS = 250;
-/** No profiled request for this long counts as idle (a full collection then costs no request anything). */
-const IDLE_MS = 200;
-/** At most one budget-freeing full collection per this interval. */
-const CLEANUP_INTERVAL_MS = 1000;
-/** Give up waiting for a window's GC measurements after this long (the record says why). */
-const SETTLE_GIVE_UP_MS = 30_000;
-/** Most finished-but-unsettled requests held; beyond it they are finalized at once. */
-const MAX_PENDING = 2_000;
 /**
  * With no profiled request in flight or settling for this long, the GC ledger (an observer and a GC profiler,
  * ~8 µs per collection) is released; the next profiled request acquires it again.
  */
 const LEDGER_IDLE_MS = 5_000;
-/** Records settled within this many ms share one reading of the process's RSS and ArrayBuffers. */
-const PROCESS_READING_MS = 50;
 /** Longest a request waits in the isolation gate before it runs alongside the others (its record says so). */
 const ISOLATION_TIMEOUT_MS = 2000;
 const NOT_RUN_REASON = 'nothing was measured: the request never ran while profiled (see its failures)';
-const GIVE_UP_REASON =
-  'its garbage collections were not measured in time: the GC profiler can only be read again once V8 has collected earlier readings, which needs a full collection or an idle moment';
 
 /** Figures of a request that was never measured. */
 function unmeasuredFigures(reason: string): MemoryFigures {
@@ -115,40 +104,50 @@ class RamflowInstance implements Ramflow, SessionHost {
   #ledgerIdleTimer: NodeJS.Timeout | undefined;
   #templates: Templates | undefined;
   #warmed = false;
-  #pending: Session[] = [];
-  #timer: NodeJS.Timeout | undefined;
   #closed = false;
-  #lastActivity = 0;
-  /** Ledger version when the pending windows were last examined, and how many of them were examined then. */
-  #examinedVersion = -1;
-  #examinedCount = 0;
-  #lastProcessReading: { at: number; figures: { rss: number; arrayBuffers: number } } | undefined;
-  #lastCleanup = Number.NEGATIVE_INFINITY;
+  /** Finished requests waiting for their GC accounting, then stored. */
+  readonly #settle: SettleQueue<Session>;
   /** Requests that asked for a retained profile, until their backend window opens (bounded by the gate). */
   readonly #retainedIds = new Set<string>();
   #snapshots: HeapSnapshotService | undefined;
   #insights: ProcessInsights | undefined;
   /** Per-process token that state-changing dashboard requests (the integrity audit) must carry. */
   readonly actionToken = randomBytes(16).toString('hex');
-  /** Records being completed (a backend's data or a heap snapshot's analysis can take a while): `flush` waits. */
-  readonly #storing = new Set<Promise<void>>();
   startedCount = 0;
   activeCount = 0;
   readonly gate = new IsolationGate(ISOLATION_TIMEOUT_MS);
+  /** What every session reads from the options. */
+  readonly config: SessionConfig;
 
   constructor(input: RamflowOptions | undefined) {
     this.options = resolveOptions(input);
+    const self = this;
+    this.#settle = new SettleQueue<Session>({
+      ledger: () => this.#ledger,
+      get activeCount() {
+        return self.activeCount;
+      },
+      complete: (session, summary, processFigures, unavailable) =>
+        this.#complete(session, summary, processFigures, unavailable),
+    });
     this.#log = new OnceLogger(this.options.logger);
     // A disabled ramflow asks V8 nothing and starts nothing; an enabled one starts its machinery (profilers,
     // observers, timers) only when a request is profiled (see `start`).
     this.backend = selectBackend(this.options, this.options.enabled !== false);
+    this.config = {
+      basePath: this.options.basePath,
+      backend: { name: this.backend.name, reason: this.backend.reason },
+      serverTiming: this.options.serverTiming,
+      toolbar: this.options.toolbar,
+      redact: { query: this.options.redact, referer: this.options.redactReferer },
+    };
     // A custom store answers within time limits: one that never answers must not hang the dashboard or pile up.
     this.store =
       this.options.store === undefined
         ? new MemoryStore({ maxRecords: this.options.historySize, maxBytes: this.options.historyBytes })
         : new TimeLimitedStore(this.options.store);
     const { environment } = this.options;
-    if (this.options.enabled !== false && !['unset', 'development', 'test'].includes(environment)) {
+    if (this.options.enabled !== false && !isDevelopmentEnvironment(environment)) {
       this.#log.once(
         'warn',
         'production',
@@ -182,7 +181,7 @@ class RamflowInstance implements Ramflow, SessionHost {
     this.#ledgerIdleTimer = setTimeout(() => {
       this.#ledgerIdleTimer = undefined;
       if (this.#ledgerRef === undefined) return;
-      if (this.activeCount > 0 || this.#pending.length > 0 || this.gate.inside > 0 || this.gate.waiting > 0) {
+      if (this.activeCount > 0 || this.#settle.size > 0 || this.gate.inside > 0 || this.gate.waiting > 0) {
         this.#armLedgerRelease();
         return;
       }
@@ -204,18 +203,6 @@ class RamflowInstance implements Ramflow, SessionHost {
   get basePath(): string {
     return this.options.basePath;
   }
-  get backendName(): RequestRecord['backend']['name'] {
-    return this.backend.name;
-  }
-  get backendReason(): string {
-    return this.backend.reason;
-  }
-  get serverTimingMetrics() {
-    return this.options.serverTiming;
-  }
-  get toolbarEnabled(): boolean {
-    return this.options.toolbar;
-  }
   get templates(): Templates {
     this.#templates ??= new Templates();
     return this.#templates;
@@ -228,9 +215,6 @@ class RamflowInstance implements Ramflow, SessionHost {
   }
   get editorUrl(): string | false {
     return this.options.editorUrl;
-  }
-  get redact() {
-    return { query: this.options.redact, referer: this.options.redactReferer };
   }
 
   isOwnPath(url: string): boolean {
@@ -393,7 +377,15 @@ class RamflowInstance implements Ramflow, SessionHost {
         ? Promise.resolve({ waitedMs: 0, timedOut: false, admitted: true })
         : gateAdmission;
     // Its windows open when the gate admits it (`session.ready`), or at once: the session opens them.
-    return new Session(this, id, request, performance.now() - began, exclusive, admission, snapshot);
+    return new Session({
+      host: this,
+      id,
+      request,
+      startCost: performance.now() - began,
+      exclusive,
+      admission,
+      wantsSnapshot: snapshot,
+    });
   }
 
   #openBackendWindow(id: string): BackendWindow | undefined {
@@ -489,126 +481,15 @@ class RamflowInstance implements Ramflow, SessionHost {
       return;
     }
     this.activeCount--;
-    this.#lastActivity = performance.now();
     session.freezeConcurrency();
     this.#processInsights.requestEnded(session.id, session.route);
-    this.#pending.push(session);
-    if (this.#pending.length > MAX_PENDING) {
-      // Bounded: the oldest waiting window is finalized now, with the reason its allocation is unknown.
-      const oldest = this.#pending.shift() as Session;
-      this.#examinedCount = Math.max(0, this.#examinedCount - 1);
-      void this.#store(oldest, oldest.counters.gcSummary(), undefined, GIVE_UP_REASON);
-    }
-    this.#schedule(SETTLE_DELAY_MS);
-  }
-
-  #schedule(delay: number): void {
-    if (this.#timer !== undefined || this.#closed) return;
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      const firedAt = performance.now();
-      // In the check phase that follows, the GC observer has delivered every collection before `firedAt`.
-      setImmediate(() => void this.#drain({ force: false, mayCollect: false, horizon: firedAt }));
-    }, delay);
-    this.#timer.unref();
-  }
-
-  /**
-   * Settles GC accounting for finished requests and stores their records. A window with no collection inside it
-   * is exact at once; one with collections waits until the GC profiler is read (restarts are budgeted, see
-   * GcLedger), which may need a full collection while the app is idle to free the budget.
-   */
-  #drain(how: { force: boolean; mayCollect: boolean; horizon?: number }): Promise<void> {
-    if (this.#pending.length === 0) return Promise.resolve();
-    const ledger = this.#ledger;
-    ledger.catchUp();
-    const horizon = how.horizon ?? performance.now();
-    // Windows already examined wait for the ledger to learn something new; only fresh ones are looked at now.
-    const unchanged = ledger.version === this.#examinedVersion && !how.force;
-    const fresh = unchanged ? this.#pending.slice(this.#examinedCount) : this.#pending;
-    const needsBytes = fresh.some(
-      (session) => session.counters.t1 < horizon && session.counters.gcSummary().unmeasured > 0,
-    );
-    if ((needsBytes || this.#examinedCount > 0) && ledger.hasMeasurable) {
-      if (!ledger.canMeasure && this.#mayCollectNow(how.mayCollect)) {
-        this.#lastCleanup = performance.now();
-        ledger.collect(getForceGc());
-      }
-      ledger.measure();
-    }
-    const now = performance.now();
-    const ready: Array<[Session, WindowGcSummary, string | undefined]> = [];
-    const waiting: Session[] = [];
-    const examine = ledger.version !== this.#examinedVersion || how.force ? this.#pending : fresh;
-    const skipped = examine === this.#pending ? [] : this.#pending.slice(0, this.#examinedCount);
-    for (const session of skipped) {
-      if (now - session.finishedAt > SETTLE_GIVE_UP_MS)
-        ready.push([session, session.counters.gcSummary(), GIVE_UP_REASON]);
-      else waiting.push(session);
-    }
-    for (const session of examine) {
-      const summary = session.counters.gcSummary();
-      if (session.counters.t1 < horizon && summary.unmeasured === 0)
-        ready.push([session, summary, undefined]);
-      else if (how.force || now - session.finishedAt > SETTLE_GIVE_UP_MS)
-        ready.push([session, summary, GIVE_UP_REASON]);
-      else waiting.push(session);
-    }
-    this.#pending = waiting;
-    this.#examinedVersion = ledger.version;
-    this.#examinedCount = waiting.length;
-    if (waiting.length > 0) this.#schedule(ledger.canMeasure ? SETTLE_DELAY_MS : IDLE_RETRY_MS);
-    const oldest = waiting.reduce((min, s) => Math.min(min, s.counters.t0), now - SETTLE_GIVE_UP_MS);
-    ledger.forgetBefore(oldest - 1000);
-    if (ready.length === 0) return Promise.resolve();
-    const processFigures = this.#processFigures(now);
-    return Promise.all(
-      ready.map(([session, summary, reason]) => this.#store(session, summary, processFigures, reason)),
-    ).then(() => undefined);
-  }
-
-  /**
-   * RSS and ArrayBuffers are process figures, not per-request ones: one reading serves every record settled
-   * within PROCESS_READING_MS of it (a `process.memoryUsage()` call costs 10-20 µs, and under load batches are
-   * small).
-   */
-  #processFigures(now: number): { rss: number; arrayBuffers: number } | undefined {
-    const last = this.#lastProcessReading;
-    if (last !== undefined && now - last.at < PROCESS_READING_MS) return last.figures;
-    try {
-      const usage = process.memoryUsage();
-      this.#lastProcessReading = { at: now, figures: { rss: usage.rss, arrayBuffers: usage.arrayBuffers } };
-      return this.#lastProcessReading.figures;
-    } catch {
-      return undefined;
-    }
-  }
-
-  /**
-   * A full collection to free the GC-profiler budget: when asked (someone is looking at the data) or when no
-   * profiled request has been in flight for a while; at most once per CLEANUP_INTERVAL_MS.
-   */
-  #mayCollectNow(asked: boolean): boolean {
-    const now = performance.now();
-    if (now - this.#lastCleanup < CLEANUP_INTERVAL_MS) return false;
-    return asked || (this.activeCount === 0 && now - this.#lastActivity >= IDLE_MS);
-  }
-
-  #store(
-    session: Session,
-    summary: WindowGcSummary,
-    processFigures: { rss: number; arrayBuffers: number } | undefined,
-    unavailable: string | undefined,
-  ): Promise<void> {
-    const storing = this.#complete(session, summary, processFigures, unavailable);
-    this.#storing.add(storing);
-    return storing.finally(() => this.#storing.delete(storing));
+    this.#settle.add(session);
   }
 
   async #complete(
     session: Session,
     summary: WindowGcSummary,
-    processFigures: { rss: number; arrayBuffers: number } | undefined,
+    processFigures: ProcessFigures | undefined,
     unavailable: string | undefined,
   ): Promise<void> {
     let memory: MemoryFigures;
@@ -667,16 +548,16 @@ class RamflowInstance implements Ramflow, SessionHost {
     // Windows that ended get their backend data now (a sampling fetch), so their records can be completed.
     this.#flushBackend();
     // Let the GC observer deliver collections up to now (it dispatches in the check phase).
-    for (let attempt = 0; attempt < 3 && this.#pending.length > 0; attempt++) {
+    for (let attempt = 0; attempt < 3 && this.#settle.size > 0; attempt++) {
       const horizon = performance.now();
       await new Promise((resolve) => setImmediate(resolve));
       this.#flushBackend();
-      await this.#drain({ force: false, mayCollect: true, horizon });
+      await this.#settle.drain({ force: false, mayCollect: true, horizon });
     }
     this.#flushBackend();
-    await this.#drain({ force: true, mayCollect: false });
+    await this.#settle.drain({ force: true, mayCollect: false });
     // Records a timer started completing before this flush (e.g. waiting for a heap snapshot's analysis).
-    while (this.#storing.size > 0) await Promise.all([...this.#storing]);
+    await this.#settle.settled();
   }
 
   #flushBackend(): void {
@@ -725,7 +606,7 @@ class RamflowInstance implements Ramflow, SessionHost {
     if (this.#closed) return;
     await this.flush();
     this.#closed = true;
-    if (this.#timer) clearTimeout(this.#timer);
+    this.#settle.close();
     if (this.#ledgerIdleTimer) clearTimeout(this.#ledgerIdleTimer);
     this.#ledgerRef?.release();
     this.#ledgerRef = undefined;

@@ -1,8 +1,14 @@
+// This file is long because it is every public type in one place (../shared/STYLE.md), each with its documentation.
+// `// ---- … ----` lines divide it into sections: options, records and the adapter lifecycle; errors; the default
+// store; profile views; bootstrap; the process view. Only `node:` modules may be imported here, so that every
+// folder can import its public types from this file without a folder-level cycle (scripts/layout.mjs).
 /**
  * Public types of ramflow. Everything a user or an adapter touches is declared here; internals live beside
  * the code that uses them. Framework types never appear in this file.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+
+// ---- Options, request records and the adapter lifecycle ----
 
 /** Which memory backend runs on top of the always-on process counters. */
 export type MemoryBackendName = 'sampling' | 'heap-snapshot' | 'process';
@@ -714,4 +720,285 @@ export interface Ramflow {
   close(): Promise<void>;
   /** The store records go to. */
   readonly store: Store;
+}
+
+// ---- Errors ----
+
+/** Error codes ramflow uses; stable, so users can match on them. */
+export type RamflowErrorCode =
+  | 'RAMFLOW_INVALID_OPTION'
+  | 'RAMFLOW_UNSAFE_PRODUCTION'
+  | 'RAMFLOW_BACKEND_UNAVAILABLE'
+  | 'RAMFLOW_UNSUPPORTED_PLATFORM'
+  | 'RAMFLOW_STORE_TIMEOUT'
+  | 'RAMFLOW_INTERNAL';
+
+// ---- The default store (MemoryStore) ----
+
+/** The bounds of a `MemoryStore`: the oldest records are evicted first once either is reached. */
+export interface MemoryStoreOptions {
+  /** Most records kept. */
+  maxRecords: number;
+  /** Most bytes of serialized JSON kept. */
+  maxBytes: number;
+}
+
+// ---- Profile views (topFunctions) ----
+
+/** Which figure ranks the rows of `topFunctions`. */
+export type FunctionRanking = 'self' | 'total';
+
+/** Options of `topFunctions`. */
+export interface TopFunctionsOptions {
+  /** `self`: bytes a function allocated itself (callees excluded). `total`: bytes of everything it called too. */
+  by: FunctionRanking;
+  /** Frame kinds to leave out; their bytes count in their nearest visible caller (see `hideFrames`). */
+  hide?: ReadonlySet<FrameKind>;
+  /** Most rows returned. @default all */
+  limit?: number;
+}
+
+/** One function of an allocation profile with its bytes summed over every call path it appears on. */
+export interface FunctionRow {
+  frame: ProfileFrame;
+  /** Bytes allocated by the function itself, over all its call paths. */
+  selfBytes: number;
+  /** Bytes of the subtrees rooted at the function; a recursive function counts once per path (outermost call). */
+  totalBytes: number;
+  /** `selfBytes` as a fraction (0 to 1) of the profile's total bytes. */
+  selfShare: number;
+  /** `totalBytes` as a fraction (0 to 1) of the profile's total bytes. */
+  totalShare: number;
+}
+
+// ---- Bootstrap (bootstrapReport(), the @ramflow/core/register preload) ----
+
+/** The process's memory at one moment (`process.memoryUsage()` readings). */
+export interface Footprint {
+  /** ISO time. */
+  at: string;
+  uptimeMs: number;
+  rssBytes: number;
+  heapUsedBytes: number;
+  externalBytes: number;
+}
+
+/** What loading a package cost (see `BootstrapReport.measurement` for how each figure is measured). */
+export interface PackageCostFigures {
+  heapBytes: number;
+  rssBytes: number;
+  allocatedBytes?: number;
+}
+
+/** What one top-level package cost to load (preload only). */
+export interface PackageCost {
+  /** `name` or `@scope/name` of the `node_modules` directory the module files belong to; `(app)` for the app's own. */
+  name: string;
+  /** Module files evaluated. */
+  modules: number;
+  /** The package's own modules (what it loaded from other packages left out). */
+  self: PackageCostFigures;
+  /** Including the packages it loaded (CommonJS: first loads during its `require`s; ESM: equals `self`). */
+  inclusive: PackageCostFigures;
+  /** Wall time in the package's own modules (self), ramflow's forced GCs left out. */
+  loadMs: number;
+  kind: 'esm' | 'cjs' | 'both';
+  /**
+   * `live`: heap figures are live heap after forced GCs at both ends. `raw`: some are used-heap deltas without a
+   * GC (they include garbage) because the forced-GC budget ran out or GCs were turned off.
+   */
+  heap: 'live' | 'raw';
+}
+
+/** What the preload's own package tracking cost. */
+export interface BootstrapOverhead {
+  /** Full collections the preload forced. */
+  forcedGcs: number;
+  /** Time spent in them. */
+  gcMs: number;
+  /** Package frames opened (see `PackageCost`). */
+  frames: number;
+  /** Still tracking: no server has listened yet. */
+  tracking: boolean;
+}
+
+/**
+ * Plain JSON of `bootstrapReport()`: the footprint before the app loaded and when it first listened, and what each
+ * top-level package cost to load.
+ */
+export interface BootstrapReport {
+  /** Where "bootstrap" was recorded. */
+  source: 'preload' | 'ramflow-import';
+  note: string;
+  /** Before the app loaded (or at ramflow's import). */
+  bootstrap: Footprint;
+  /** When a server first listened. */
+  appReady?: Footprint;
+  /** Real packages heaviest first (by inclusive heap), then `(app)`; at most MAX_PACKAGES. */
+  packages: PackageCost[];
+  /** What the figures mean. */
+  measurement: string;
+  /** The preload's own cost (preload only). */
+  overhead?: BootstrapOverhead;
+}
+
+// ---- Process view (GET /api/process) ----
+
+/** Plain JSON of `GET basePath/api/process`. */
+export interface ProcessReport {
+  /** When this report was made. */
+  at: string;
+  uptimeMs: number;
+  bootstrap: BootstrapReport;
+  memory: {
+    rssBytes: number;
+    /**
+     * The app's peak RSS: the highest RSS of the process so far (`process.resourceUsage().maxRSS`), or, once
+     * ramflow has taken heap snapshots (which raise RSS by several times the heap, and the allocator may keep
+     * that memory), the highest before the first one. `ownPeaks` says what ramflow's own work reached.
+     */
+    peakRssBytes: number;
+    /** Peak RSS + 20%, rounded up to a MiB: a container memory limit the app would have survived. */
+    suggestedLimitBytes: number;
+    /**
+     * ramflow's own memory spikes (heap snapshots taken and analysed in this process), left out of the peak, the
+     * suggested limit and the expansion factor; null when there were none.
+     */
+    ownPeaks: {
+      /** Heap snapshots taken so far. */
+      snapshots: number;
+      /** The process's highest RSS, ramflow's snapshots included. */
+      processPeakRssBytes: number;
+      /** The highest RSS before the first snapshot. */
+      peakBeforeRssBytes: number;
+      note: string;
+    } | null;
+    safetyMargin: SafetyMargin;
+    /** Peak RSS over the RSS when the app became ready (or at ramflow's import without the preload). */
+    expansionFactor: number | null;
+    cgroup: CgroupMemory | null;
+  };
+  /** Bytes allocated per second by recent profiled requests (process counters), over their time span. */
+  allocationRate: { bytesPerSecond: number | null; requests: number; windowMs: number };
+  heap: HeapBreakdown;
+  leak: LeakAssessment & {
+    /** How the points were obtained. */
+    method: string;
+  };
+  timeline: MemoryTimeline;
+  /** The last integrity audit, if one was run (`POST basePath/api/process/audit`). */
+  audit: IntegrityAudit | null;
+}
+
+/** A forced full collection, and how much heap is left over the app-ready baseline. */
+export interface IntegrityAudit {
+  at: string;
+  verdict: 'SECURE' | 'BLOATED';
+  /** Used heap after the forced collection. */
+  heapUsedBytes: number;
+  baselineHeapBytes: number;
+  /** Which footprint is the baseline (app ready, or bootstrap when the app never signalled ready). */
+  baseline: string;
+  residualBytes: number;
+  /** Residual allowed before the verdict is BLOATED: 20% of the baseline, at least 8 MiB. */
+  toleranceBytes: number;
+  collectionMs: number;
+  explanation: string;
+}
+
+/** Where the limit used for the safety margin came from. */
+export type LimitSource = 'cgroup v2' | 'cgroup v1' | 'process.constrainedMemory' | 'host memory';
+
+/** How much memory the process can still grow into before it is OOM-killed. */
+export interface SafetyMargin {
+  limitBytes: number;
+  limitSource: LimitSource;
+  rssBytes: number;
+  /** `limitBytes - rssBytes`, never below 0. */
+  freeBytes: number;
+  /** `freeBytes / limitBytes`, from 0 to 1. */
+  freeRatio: number;
+  /** Set when `freeRatio` is under 10% (`WARN_FREE_RATIO`). */
+  warning?: string;
+}
+
+/** The memory accounting of the cgroup this process runs in: what a container's OOM killer enforces. */
+export interface CgroupMemory {
+  version: 1 | 2;
+  /** The hard memory limit; `null` when the cgroup is unlimited. */
+  limitBytes: number | null;
+  /** Current usage as the kernel counts it (includes page cache, so it can exceed RSS). */
+  usageBytes: number | null;
+  /** Highest usage seen; `null` when the kernel does not expose it (v2 `memory.peak` needs Linux 5.19+). */
+  peakBytes: number | null;
+  /** The cgroup path from `/proc/self/cgroup`. */
+  path: string;
+}
+
+/** The process's memory split into V8 heap spaces and native memory, for the dashboard's breakdown chart. */
+export interface HeapBreakdown {
+  /** One entry per V8 heap space (new, old, code, large object…). */
+  spaces: Array<{ name: string; usedBytes: number; sizeBytes: number }>;
+  /** Memory of C++ objects bound to JS objects, including ArrayBuffer backing stores. */
+  externalBytes: number;
+  /** ArrayBuffer and Buffer backing stores: invisible to the sampling heap profiler, so shown separately. */
+  arrayBuffersBytes: number;
+  heapUsedBytes: number;
+  heapTotalBytes: number;
+  rssBytes: number;
+}
+
+/** The used heap measured right after a major GC: what the process really retains at that moment. */
+export interface HeapPoint {
+  /** Profiled requests finished when the point was taken. */
+  seq: number;
+  /** Used heap right after a major GC. */
+  heapBytes: number;
+  /** `Date.now()` when taken. */
+  at: number;
+}
+
+/** Leak probability from the trend of the post-major-GC heap across requests ("a staircase is a leak"). */
+export interface LeakAssessment {
+  probability: 'unknown' | 'low' | 'medium' | 'high';
+  /** Theil–Sen slope of heapBytes over seq; `null` when there is no fit. */
+  slopeBytesPerRequest: number | null;
+  /**
+   * Plain-language evidence, e.g. "+1 MB per request over 180 requests (12 points after major GCs);
+   * 11 of 11 steps grew", or why the probability is unknown.
+   */
+  evidence: string;
+  /** The points used, oldest first (at most `maxPoints`). */
+  points: HeapPoint[];
+  /**
+   * Only for `medium` and `high`: routes whose requests finished while the heap grew, with each growing step's
+   * growth split among them in proportion to their requests in that step; largest first, at most 5.
+   */
+  routes: Array<{ route: string; requests: number; growthBytes: number; share: number }>;
+}
+
+/** Process memory over time with GC and request marks, oldest first, for the dashboard's timeline chart. */
+export interface MemoryTimeline {
+  samples: TimelineSample[];
+  marks: TimelineMark[];
+  /** How many samples and marks fell out of the bounded rings. */
+  dropped: { samples: number; marks: number };
+}
+
+/** Process memory at one moment. */
+export interface TimelineSample {
+  at: number;
+  rssBytes: number;
+  heapUsedBytes: number;
+  externalBytes: number;
+}
+
+/** An event drawn on the memory chart. */
+export interface TimelineMark {
+  at: number;
+  kind: 'gc' | 'request';
+  /** gc: its kind and pause in ms; request: its id and method + path. */
+  label: string;
+  detail?: string;
+  id?: string;
 }

@@ -1,4 +1,4 @@
-import type { ConformanceServer, ConformanceServerOptions } from '@ramflow/core/testing';
+import type { ConformanceRoute, ConformanceServer, ConformanceServerOptions } from '@ramflow/core/testing';
 import {
   allocateKnownStrings,
   fixtures,
@@ -10,6 +10,12 @@ import type { Express } from 'express';
 import { ramflow } from '../src/index.js';
 
 type ExpressFactory = () => Express;
+
+/** What `fixtures.probes` keeps alive: instances of a class of that name, in a variable named `probes`. */
+class SnapshotProbe {
+  constructor(readonly index: number) {}
+}
+const probes: SnapshotProbe[] = [];
 
 /** The conformance fixture routes, added to an Express app (4 or 5). */
 export function installFixtureRoutes(app: Express): void {
@@ -51,9 +57,24 @@ export function installFixtureRoutes(app: Express): void {
   app.get(fixtures.large.path, (_req, res) => {
     res.type(fixtures.large.contentType).send(largeBody());
   });
+  app.get(fixtures.probes.path, (_req, res) => {
+    for (let i = 0; i < fixtures.probes.count; i++) probes.push(new SnapshotProbe(i));
+    res.type(fixtures.probes.contentType).send(JSON.stringify({ probes: probes.length }));
+  });
   app.get(fixtures.throws.path, () => {
     throw new Error(fixtures.throws.message);
   });
+}
+
+/** A test's own routes (`ConformanceServerOptions.routes`), added to an Express app. */
+export function installRoutes(app: Express, routes: readonly ConformanceRoute[] = []): void {
+  for (const route of routes) {
+    app.get(route.path, (_req, res, next) => {
+      route.handle().then((body) => {
+        res.type(route.contentType).send(body);
+      }, next);
+    });
+  }
 }
 
 /** Listens on 127.0.0.1:0 and returns the suite's server handle. */
@@ -63,17 +84,19 @@ export async function listen(app: Express, onClose?: () => Promise<void>): Promi
   return serveOnLoopback(app, onClose);
 }
 
-/** A fresh Express app (from the given factory) with ramflow first and the fixture routes. */
+/** A fresh Express app (from the given factory) with ramflow first, the fixture routes and the test's own. */
 export async function createExpressConformanceServer(
   express: ExpressFactory,
-  { ramflow: options, trustProxy }: ConformanceServerOptions,
+  { ramflow: options, trustProxy, routes }: ConformanceServerOptions,
 ): Promise<ConformanceServer> {
   const app = express();
   if (trustProxy) app.set('trust proxy', true);
   const middleware = options === false ? undefined : ramflow(options);
   if (middleware) app.use(middleware);
   installFixtureRoutes(app);
-  return listen(app, async () => {
+  installRoutes(app, routes);
+  const server = await listen(app, async () => {
     await middleware?.ramflow.close();
   });
+  return { ...server, ramflow: middleware?.ramflow };
 }

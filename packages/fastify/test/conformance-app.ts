@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { ConformanceServer, ConformanceServerOptions } from '@ramflow/core/testing';
+import type { ConformanceRoute, ConformanceServer, ConformanceServerOptions } from '@ramflow/core/testing';
 import { allocateKnownStrings, fixtures, largeBody, STREAM_CHUNK_DELAY_MS } from '@ramflow/core/testing';
 import type fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
@@ -14,6 +14,12 @@ async function* streamedChunks(): AsyncGenerator<string> {
     await delay(STREAM_CHUNK_DELAY_MS);
   }
 }
+
+/** What `fixtures.probes` keeps alive: instances of a class of that name, in a variable named `probes`. */
+class SnapshotProbe {
+  constructor(readonly index: number) {}
+}
+const probes: SnapshotProbe[] = [];
 
 /** The conformance fixture routes, added to a Fastify app (4 or 5). */
 export function installFixtureRoutes(app: FastifyInstance): void {
@@ -50,9 +56,24 @@ export function installFixtureRoutes(app: FastifyInstance): void {
   app.get(fixtures.large.path, (_request, reply) => {
     reply.type(fixtures.large.contentType).send(largeBody());
   });
+  app.get(fixtures.probes.path, (_request, reply) => {
+    for (let i = 0; i < fixtures.probes.count; i++) probes.push(new SnapshotProbe(i));
+    reply.type(fixtures.probes.contentType).send(JSON.stringify({ probes: probes.length }));
+  });
   app.get(fixtures.throws.path, async () => {
     throw new Error(fixtures.throws.message);
   });
+}
+
+/** A test's own routes (`ConformanceServerOptions.routes`), added to a Fastify app. */
+export function installRoutes(app: FastifyInstance, routes: readonly ConformanceRoute[] = []): void {
+  for (const route of routes) {
+    app.get(route.path, async (_request, reply) => {
+      const body = await route.handle();
+      reply.type(route.contentType);
+      return body;
+    });
+  }
 }
 
 /** Listens on 127.0.0.1:0 and returns the suite's server handle; closing the app also closes ramflow. */
@@ -61,13 +82,15 @@ export async function listen(app: FastifyInstance): Promise<ConformanceServer> {
   return { baseUrl, close: () => app.close() };
 }
 
-/** A fresh Fastify app (from the given factory) with ramflow registered first and the fixture routes. */
+/** A fresh Fastify app (from the given factory) with ramflow registered first, the fixture routes and the test's own. */
 export async function createFastifyConformanceServer(
   factory: FastifyFactory,
-  { ramflow: options, trustProxy }: ConformanceServerOptions,
+  { ramflow: options, trustProxy, routes }: ConformanceServerOptions,
 ): Promise<ConformanceServer> {
   const app = factory({ trustProxy: trustProxy ?? false });
   if (options !== false) await app.register(ramflowToolbar, options);
   installFixtureRoutes(app);
-  return listen(app);
+  installRoutes(app, routes);
+  const server = await listen(app);
+  return { ...server, ramflow: options === false ? undefined : app.ramflow };
 }

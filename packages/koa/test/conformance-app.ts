@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { ConformanceServer, ConformanceServerOptions } from '@ramflow/core/testing';
+import type { ConformanceRoute, ConformanceServer, ConformanceServerOptions } from '@ramflow/core/testing';
 import {
   allocateKnownStrings,
   fixtures,
@@ -20,6 +20,12 @@ async function* streamChunks(): AsyncGenerator<Buffer> {
     yield Buffer.from(chunk);
   }
 }
+
+/** What `fixtures.probes` keeps alive: instances of a class of that name, in a variable named `probes`. */
+class SnapshotProbe {
+  constructor(readonly index: number) {}
+}
+const probes: SnapshotProbe[] = [];
 
 /** The conformance fixture routes as one Koa middleware (GET and HEAD; anything else falls through). */
 export function fixtureRoutes(): Middleware {
@@ -73,11 +79,27 @@ export function fixtureRoutes(): Middleware {
         }
         ctx.body = fixtures.etag.body;
         return;
+      case fixtures.probes.path:
+        for (let i = 0; i < fixtures.probes.count; i++) probes.push(new SnapshotProbe(i));
+        ctx.type = fixtures.probes.contentType;
+        ctx.body = JSON.stringify({ probes: probes.length });
+        return;
       case fixtures.throws.path:
         throw new Error(fixtures.throws.message);
       default:
         return next();
     }
+  };
+}
+
+/** A test's own routes (`ConformanceServerOptions.routes`) as one Koa middleware (GET; anything else falls through). */
+export function routeMiddleware(routes: readonly ConformanceRoute[] = []): Middleware {
+  return async (ctx, next) => {
+    const route = ctx.method === 'GET' ? routes.find((r) => r.path === ctx.path) : undefined;
+    if (route === undefined) return next();
+    const body = await route.handle();
+    ctx.type = route.contentType;
+    ctx.body = body;
   };
 }
 
@@ -88,17 +110,19 @@ export async function listen(app: Koa, onClose?: () => Promise<void>): Promise<C
   return serveOnLoopback(app.callback(), onClose);
 }
 
-/** A fresh Koa app (2 or 3) with ramflow first and the fixture routes. */
+/** A fresh Koa app (2 or 3) with ramflow first, the fixture routes and the test's own. */
 export async function createKoaConformanceServer(
   KoaApp: KoaClass,
-  { ramflow: options, trustProxy }: ConformanceServerOptions,
+  { ramflow: options, trustProxy, routes }: ConformanceServerOptions,
 ): Promise<ConformanceServer> {
   const app = new KoaApp();
   if (trustProxy) app.proxy = true;
   const middleware = options === false ? undefined : ramflow(options);
   if (middleware) app.use(middleware);
   app.use(fixtureRoutes());
-  return listen(app, async () => {
+  app.use(routeMiddleware(routes));
+  const server = await listen(app, async () => {
     await middleware?.ramflow.close();
   });
+  return { ...server, ramflow: middleware?.ramflow };
 }

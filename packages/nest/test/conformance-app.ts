@@ -17,7 +17,7 @@ import {
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
-import type { ConformanceServer, ConformanceServerOptions } from '@ramflow/core/testing';
+import type { ConformanceRoute, ConformanceServer, ConformanceServerOptions } from '@ramflow/core/testing';
 import { allocateKnownStrings, fixtures, largeBody, STREAM_CHUNK_DELAY_MS } from '@ramflow/core/testing';
 import { RamflowModule } from '../src/index.js';
 
@@ -59,6 +59,12 @@ async function* streamedChunks(): AsyncGenerator<Buffer> {
   }
 }
 
+/** What `fixtures.probes` keeps alive: instances of a class of that name, in a variable named `probes`. */
+class SnapshotProbe {
+  constructor(readonly index: number) {}
+}
+const probes: SnapshotProbe[] = [];
+
 /**
  * The conformance fixture routes as a Nest controller, written as a Nest app would: return values with `@Header`,
  * `StreamableFile` for streams, `@Res()` where a route needs the native response (a Buffer body, a 304).
@@ -98,6 +104,10 @@ export class FixtureController {
     if (ifNoneMatch === fixtures.etag.etag) res.status(304).send();
     else res.type(fixtures.etag.contentType).send(fixtures.etag.body);
   }
+  probes(): string {
+    for (let i = 0; i < fixtures.probes.count; i++) probes.push(new SnapshotProbe(i));
+    return JSON.stringify({ probes: probes.length });
+  }
   throws(): never {
     throw new Error(fixtures.throws.message);
   }
@@ -115,10 +125,24 @@ decorate(
     stream: [Get(fixtures.stream.path)],
     empty: [Get(fixtures.empty.path), HttpCode(204)],
     etag: [Get(fixtures.etag.path), param(0, Headers('if-none-match')), param(1, Res())],
+    probes: [Get(fixtures.probes.path), Header('Content-Type', fixtures.probes.contentType)],
     throws: [Get(fixtures.throws.path)],
   },
   Controller(),
 );
+
+/** A controller serving a test's own routes (`ConformanceServerOptions.routes`), each returning its body. */
+export function routesController(routes: readonly ConformanceRoute[]): Type {
+  class ConformanceRoutes {}
+  const members: Record<string, MethodDecorator[]> = {};
+  for (const [index, route] of routes.entries()) {
+    const key = `route${index}`;
+    Object.defineProperty(ConformanceRoutes.prototype, key, { value: () => route.handle(), writable: true });
+    members[key] = [Get(route.path), Header('Content-Type', route.contentType)];
+  }
+  decorate(ConformanceRoutes, members, Controller());
+  return ConformanceRoutes;
+}
 
 /** A Nest app on the given platform: `imports` plus `controllers`, trust proxy when asked. Not initialized. */
 export async function createNestApp(
@@ -152,15 +176,19 @@ export async function listen(app: INestApplication): Promise<ConformanceServer> 
   return { baseUrl: `http://127.0.0.1:${port}`, close: () => app.close() };
 }
 
-/** The suite's app: `RamflowModule.forRoot(options)` (none for `ramflow: false`) and the fixture routes. */
+/**
+ * The suite's app: `RamflowModule.forRoot(options)` (none for `ramflow: false`), the fixture routes and the test's
+ * own.
+ */
 export async function createNestConformanceServer(
   platform: Platform,
-  { ramflow: options, trustProxy = false }: ConformanceServerOptions,
+  { ramflow: options, trustProxy = false, routes = [] }: ConformanceServerOptions,
 ): Promise<ConformanceServer> {
   const app = await createNestApp(platform, {
     imports: options === false ? [] : [RamflowModule.forRoot(options)],
-    controllers: [FixtureController],
+    controllers: [FixtureController, routesController(routes)],
     trustProxy,
   });
-  return listen(app);
+  const server = await listen(app);
+  return { ...server, ramflow: options === false ? undefined : app.get(RamflowModule).ramflow };
 }

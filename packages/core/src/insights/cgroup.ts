@@ -1,19 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { join } from 'node:path';
-
-/** The memory accounting of the cgroup this process runs in: what a container's OOM killer enforces. */
-export interface CgroupMemory {
-  version: 1 | 2;
-  /** The hard memory limit; `null` when the cgroup is unlimited. */
-  limitBytes: number | null;
-  /** Current usage as the kernel counts it (includes page cache, so it can exceed RSS). */
-  usageBytes: number | null;
-  /** Highest usage seen; `null` when the kernel does not expose it (v2 `memory.peak` needs Linux 5.19+). */
-  peakBytes: number | null;
-  /** The cgroup path from `/proc/self/cgroup`. */
-  path: string;
-}
+import type { CgroupMemory } from '../types.js';
 
 /**
  * v1 has no "max" keyword: an unlimited cgroup reports a page-aligned 2^63 - 1 (9223372036854771712), and a

@@ -1,33 +1,7 @@
 import { formatBytes, formatSignedBytes } from '../format.js';
+import { plural } from '../plural.js';
+import type { HeapPoint, LeakAssessment } from '../types.js';
 import { median, theilSen } from './theil-sen.js';
-
-/** The used heap measured right after a major GC: what the process really retains at that moment. */
-export interface HeapPoint {
-  /** Profiled requests finished when the point was taken. */
-  seq: number;
-  /** Used heap right after a major GC. */
-  heapBytes: number;
-  /** `Date.now()` when taken. */
-  at: number;
-}
-
-export interface LeakAssessment {
-  probability: 'unknown' | 'low' | 'medium' | 'high';
-  /** Theil–Sen slope of heapBytes over seq; `null` when there is no fit. */
-  slopeBytesPerRequest: number | null;
-  /**
-   * Plain-language evidence, e.g. "+1 MB per request over 180 requests (12 points after major GCs);
-   * 11 of 11 steps grew", or why the probability is unknown.
-   */
-  evidence: string;
-  /** The points used, oldest first (at most `maxPoints`). */
-  points: HeapPoint[];
-  /**
-   * Only for `medium` and `high`: routes whose requests finished while the heap grew, with each growing step's
-   * growth split among them in proportion to their requests in that step; largest first, at most 5.
-   */
-  routes: Array<{ route: string; requests: number; growthBytes: number; share: number }>;
-}
 
 /** Bucket for routes beyond `maxRoutesPerInterval` distinct ones within one interval. */
 export const OTHER_ROUTES = '(other routes)';
@@ -127,7 +101,7 @@ export class LeakTrend {
     });
     if (!first || slots.length < MIN_POINTS) {
       return unknown(
-        `Only ${slots.length} point${slots.length === 1 ? '' : 's'} after full collections so far; at least ${MIN_POINTS} are needed.`,
+        `Only ${plural(slots.length, 'point')} after full collections so far; at least ${MIN_POINTS} are needed.`,
       );
     }
     if (span < MIN_REQUESTS) {

@@ -1,21 +1,5 @@
 import { formatBytes } from '../format.js';
-import type { CgroupMemory } from './cgroup.js';
-
-/** Where the limit used for the safety margin came from. */
-export type LimitSource = 'cgroup v2' | 'cgroup v1' | 'process.constrainedMemory' | 'host memory';
-
-/** How much memory the process can still grow into before it is OOM-killed. */
-export interface SafetyMargin {
-  limitBytes: number;
-  limitSource: LimitSource;
-  rssBytes: number;
-  /** `limitBytes - rssBytes`, never below 0. */
-  freeBytes: number;
-  /** `freeBytes / limitBytes`, from 0 to 1. */
-  freeRatio: number;
-  /** Set when `freeRatio` is under {@link WARN_FREE_RATIO}. */
-  warning?: string;
-}
+import type { CgroupMemory, LimitSource, SafetyMargin } from '../types.js';
 
 /** Below this share of the limit left free, the dashboard warns (SPEC §5: "warnings under 10%"). */
 export const WARN_FREE_RATIO = 0.1;

@@ -3,17 +3,13 @@ import { constants, PerformanceObserver, performance } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import { getForceGc } from '../measure/force-gc.js';
 import type { GcLedger } from '../measure/gc-ledger.js';
-import { type BootstrapReport, bootstrapReport } from '../preload/bootstrap.js';
-import type { RequestRecord } from '../types.js';
-import { type CgroupMemory, readCgroupMemory } from './cgroup.js';
+import { plural } from '../plural.js';
+import { bootstrapReport } from '../preload/bootstrap.js';
+import type { CgroupMemory, IntegrityAudit, ProcessReport, RequestRecord } from '../types.js';
+import { readCgroupMemory } from './cgroup.js';
 import { heapBreakdown } from './heap-breakdown.js';
-import { type LeakAssessment, LeakTrend } from './leak-trend.js';
-import {
-  expansionFactor,
-  type SafetyMargin,
-  safetyMargin,
-  suggestedContainerLimit,
-} from './memory-limits.js';
+import { LeakTrend } from './leak-trend.js';
+import { expansionFactor, safetyMargin, suggestedContainerLimit } from './memory-limits.js';
 import { Timeline } from './timeline.js';
 
 /** A timeline sample this often while ramflow runs (a `process.memoryUsage()` read, ~12 µs). */
@@ -41,68 +37,6 @@ export interface RequestActivity {
 }
 /** Recent requests the allocation rate is computed over. */
 const RATE_WINDOW = 256;
-
-/** Plain JSON of `GET basePath/api/process`. */
-export interface ProcessReport {
-  /** When this report was made. */
-  at: string;
-  uptimeMs: number;
-  bootstrap: BootstrapReport;
-  memory: {
-    rssBytes: number;
-    /**
-     * The app's peak RSS: the highest RSS of the process so far (`process.resourceUsage().maxRSS`), or, once
-     * ramflow has taken heap snapshots (which raise RSS by several times the heap, and the allocator may keep
-     * that memory), the highest before the first one. `ownPeaks` says what ramflow's own work reached.
-     */
-    peakRssBytes: number;
-    /** Peak RSS + 20%, rounded up to a MiB: a container memory limit the app would have survived. */
-    suggestedLimitBytes: number;
-    /**
-     * ramflow's own memory spikes (heap snapshots taken and analysed in this process), left out of the peak, the
-     * suggested limit and the expansion factor; null when there were none.
-     */
-    ownPeaks: {
-      /** Heap snapshots taken so far. */
-      snapshots: number;
-      /** The process's highest RSS, ramflow's snapshots included. */
-      processPeakRssBytes: number;
-      /** The highest RSS before the first snapshot. */
-      peakBeforeRssBytes: number;
-      note: string;
-    } | null;
-    safetyMargin: SafetyMargin;
-    /** Peak RSS over the RSS when the app became ready (or at ramflow's import without the preload). */
-    expansionFactor: number | null;
-    cgroup: CgroupMemory | null;
-  };
-  /** Bytes allocated per second by recent profiled requests (process counters), over their time span. */
-  allocationRate: { bytesPerSecond: number | null; requests: number; windowMs: number };
-  heap: ReturnType<typeof heapBreakdown>;
-  leak: LeakAssessment & {
-    /** How the points were obtained. */
-    method: string;
-  };
-  timeline: ReturnType<Timeline['toJSON']>;
-  /** The last integrity audit, if one was run (`POST basePath/api/process/audit`). */
-  audit: IntegrityAudit | null;
-}
-
-/** A forced full collection, and how much heap is left over the app-ready baseline. */
-export interface IntegrityAudit {
-  at: string;
-  verdict: 'SECURE' | 'BLOATED';
-  /** Used heap after the forced collection. */
-  heapUsedBytes: number;
-  baselineHeapBytes: number;
-  /** Which footprint is the baseline (app ready, or bootstrap when the app never signalled ready). */
-  baseline: string;
-  residualBytes: number;
-  /** Residual allowed before the verdict is BLOATED: 20% of the baseline, at least 8 MiB. */
-  toleranceBytes: number;
-  collectionMs: number;
-  explanation: string;
-}
 
 /**
  * The whole-process view (SPEC §5): footprint and package costs at bootstrap, peak RSS and the safety margin under
@@ -246,7 +180,7 @@ export class ProcessInsights {
             processPeakRssBytes: processPeak,
             peakBeforeRssBytes: peakBefore,
             note:
-              `ramflow took ${this.#ownSpikes} heap snapshot${this.#ownSpikes === 1 ? '' : 's'} in this process; ` +
+              `ramflow took ${plural(this.#ownSpikes, 'heap snapshot')} in this process; ` +
               'each raises RSS by several times the heap (V8 serializes it, the worker parses it), and the allocator ' +
               "may keep that memory afterwards. The peak, the suggested limit and the expansion factor leave ramflow's " +
               'snapshots out: they use the peak before the first one (growth of the app since then is not in them).',

@@ -1,20 +1,4 @@
-/** Process memory at one moment. */
-export interface TimelineSample {
-  at: number;
-  rssBytes: number;
-  heapUsedBytes: number;
-  externalBytes: number;
-}
-
-/** An event drawn on the memory chart. */
-export interface TimelineMark {
-  at: number;
-  kind: 'gc' | 'request';
-  /** gc: its kind and pause in ms; request: its id and method + path. */
-  label: string;
-  detail?: string;
-  id?: string;
-}
+import type { MemoryTimeline, TimelineMark, TimelineSample } from '../types.js';
 
 /**
  * Process memory over time with GC and request marks, for the dashboard's timeline chart (SPEC §5). Both series
@@ -63,11 +47,7 @@ export class Timeline {
   }
 
   /** Oldest first, with how many samples and marks fell out of the rings. */
-  toJSON(): {
-    samples: TimelineSample[];
-    marks: TimelineMark[];
-    dropped: { samples: number; marks: number };
-  } {
+  toJSON(): MemoryTimeline {
     const samples: TimelineSample[] = [];
     for (let i = 0; i < this.#sampleCount; i++) {
       const offset = ((this.#sampleHead + i) % this.#maxSamples) * 4;

@@ -1,8 +1,11 @@
+// This file is long because it is the request lifecycle, top to bottom, in the order a request lives it: admission through the
+// isolation gate, the windows, headers, injection, finish and the record. Splitting it would scatter that story.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { SnapshotWindow } from '../backends/heap-snapshot/heap-snapshot-service.js';
 import { describeError } from '../errors.js';
 import type { CounterWindow, PeekFigures } from '../measure/counter-window.js';
+import { plural } from '../plural.js';
 import { redactReferer, redactUrl } from '../redact.js';
 import { flatten, injectBeforeBodyEnd, isInjectable, toolbarCopyBytes } from '../response/inject.js';
 import { formatServerTiming } from '../response/server-timing.js';
@@ -18,24 +21,32 @@ import type {
   RequestRecord,
   RequestSession,
   ResponseInfo,
+  ServerTimingMetric,
 } from '../types.js';
 import type { GateAdmission, IsolationGate } from './isolation-gate.js';
 
-/** What a session needs from the ramflow instance that opened it. */
-export interface SessionHost {
+/** What a session reads from the ramflow instance's resolved options; fixed for the instance's life. */
+export interface SessionConfig {
   readonly basePath: string;
-  readonly backendName: RequestRecord['backend']['name'];
-  readonly backendReason: string;
-  readonly serverTimingMetrics: readonly import('../types.js').ServerTimingMetric[] | false;
-  readonly toolbarEnabled: boolean;
+  readonly backend: RequestRecord['backend'];
+  readonly serverTiming: readonly ServerTimingMetric[] | false;
+  readonly toolbar: boolean;
   /** What `toRecord` removes: secret-named query values, and the Referer's query string. */
   readonly redact: { query: ReadonlyArray<string | RegExp>; referer: boolean };
+}
+
+/**
+ * What a session asks of the ramflow instance that opened it, and all it asks. The instance, in turn, reads a
+ * finished session's windows (`counters`, `backendWindow`) to settle it and `toRecord` to store it.
+ */
+export interface SessionHost {
+  readonly config: SessionConfig;
+  /** Serializes profiled requests (`isolate`); every session is inside it (shared or exclusive) while it runs. */
+  readonly gate: IsolationGate;
   /** Profiled requests started so far (a counter, for overlap accounting). */
   readonly startedCount: number;
   /** Profiled requests in flight now, this one included. */
   readonly activeCount: number;
-  /** Serializes profiled requests (`isolate`); every session is inside it (shared or exclusive) while it runs. */
-  readonly gate: IsolationGate;
   /**
    * Opens the measurement windows of a session the gate has just admitted, and counts it as started and in
    * flight. Undefined when ramflow was closed meanwhile (the request then runs unmeasured).
@@ -50,6 +61,21 @@ export interface SessionHost {
   nonceFor(request: IncomingMessage, response: ServerResponse): string | undefined;
   sessionEnded(session: Session): void;
   recordFailure(failure: RamflowFailure, error: unknown): void;
+}
+
+/** How a profiled request starts: everything `Session` is constructed from. */
+export interface SessionOptions {
+  host: SessionHost;
+  id: string;
+  request: RequestInfo;
+  /** What deciding to profile it cost, in ms (its overhead so far). */
+  startCost: number;
+  /** It runs alone (`isolate`, a retained profile or a heap snapshot): others wait in the gate meanwhile. */
+  exclusive: boolean;
+  /** The gate's answer when it must wait for admission; undefined when admitted at once. */
+  admission: Promise<GateAdmission> | undefined;
+  /** Heap snapshots before and after it were asked for (`?ramflow=snapshot`, …). */
+  wantsSnapshot: boolean;
 }
 
 /** A session's measurement windows. */
@@ -145,39 +171,34 @@ export class Session implements RequestSession {
   /** A snapshot request's own node:http request and response, held weakly (see RequestInfo.rawResponse). */
   readonly #inFlight: WeakRef<object>[] = [];
 
-  constructor(
-    readonly host: SessionHost,
-    readonly id: string,
-    request: RequestInfo,
-    startCost: number,
-    exclusive: boolean,
-    admission: Promise<GateAdmission> | undefined,
-    wantsSnapshot = false,
-  ) {
+  readonly host: SessionHost;
+  readonly id: string;
+
+  constructor({ host, id, request, startCost, exclusive, admission, wantsSnapshot }: SessionOptions) {
+    this.host = host;
+    this.id = id;
     // Copy the few strings the record needs: a finished session may wait for GC accounting, and must not keep
     // the request (or, through it, the socket) alive meanwhile.
     const headers = request.headers;
     this.#method = request.method;
     this.#url = request.url;
-    this.#link = linkFor(host.basePath, id, headerString(headers.host), request.protocol);
+    this.#link = linkFor(host.config.basePath, id, headerString(headers.host), request.protocol);
     this.#kept = keptHeaders(headers);
     if (wantsSnapshot) {
       if (request.raw) this.#inFlight.push(new WeakRef(request.raw));
       if (request.rawResponse) this.#inFlight.push(new WeakRef(request.rawResponse));
     }
-    this.mayInject = host.toolbarEnabled && acceptsHtml(headers.accept);
+    this.mayInject = host.config.toolbar && acceptsHtml(headers.accept);
     this.#overheadMs = startCost;
     this.#exclusive = exclusive;
     this.#wantsSnapshot = wantsSnapshot;
     this.#ticket = admission;
+    this.#inside = false;
     if (admission === undefined) {
       // Admitted at once: the windows open now, last, so that this session's own making is not in them.
-      this.#inside = true;
-      if (exclusive) this.#isolation = { waitedMs: 0, timedOut: false };
       this.ready = undefined;
-      this.#openWindows();
+      this.#admitted({ waitedMs: 0, timedOut: false, admitted: true });
     } else {
-      this.#inside = false;
       this.#waitingSince = performance.now();
       this.ready = admission.then((outcome) => this.#admitted(outcome));
     }
@@ -199,14 +220,18 @@ export class Session implements RequestSession {
   }
 
   /**
-   * The gate let the waiting request through: take the before snapshot if one was asked for, then open its
-   * windows (never throws; `ready` never rejects).
+   * The gate let the request through (at once, or after it waited): take the before snapshot if one was asked
+   * for, then open its windows. The one place a session's windows open (never throws; `ready` never rejects).
    */
   #admitted(outcome: GateAdmission): void | Promise<void> {
     // `finish` came first: it withdrew from the gate or left it, and the request is not measured.
     if (this.#finished || !outcome.admitted) return;
     this.#inside = true;
-    this.#isolation = { waitedMs: outcome.waitedMs, timedOut: outcome.timedOut };
+    // Isolation is reported for a request that waited, or that ran alone. Its wait runs until now, when it runs:
+    // the gate's own figure stops when it admits, a loop turn earlier, so startedAt + waitedMs is the window's start.
+    if (this.#ticket !== undefined)
+      this.#isolation = { waitedMs: performance.now() - this.#waitingSince, timedOut: outcome.timedOut };
+    else if (this.#exclusive) this.#isolation = { waitedMs: 0, timedOut: false };
     if (!this.#wantsSnapshot) return this.#openWindows();
     const began = performance.now();
     // Requests waiting behind this one do not time out while its snapshot blocks the process (gate.hold).
@@ -340,12 +365,12 @@ export class Session implements RequestSession {
     const began = performance.now();
     try {
       const headers: Array<[string, string]> = [];
-      const metrics = this.host.serverTimingMetrics;
+      const metrics = this.host.config.serverTiming;
       // No figures for a request that never ran while profiled (headers written before the gate admitted it).
       if (metrics !== false && this.#counters !== undefined) {
         const figures = this.#headerFigures();
         figures.overheadMs += performance.now() - began;
-        headers.push(['Server-Timing', formatServerTiming(figures, metrics, this.host.backendName)]);
+        headers.push(['Server-Timing', formatServerTiming(figures, metrics, this.host.config.backend.name)]);
       }
       headers.push(['X-Ramflow-Id', this.id], ['X-Ramflow-Link', this.link()]);
       return headers;
@@ -402,8 +427,8 @@ export class Session implements RequestSession {
           externalDeltaBytes: peek.externalDeltaBytes,
           gcCount: peek.gcCount,
           gcPauseMs: peek.gcPauseMs,
-          backendName: this.host.backendName,
-          backendReason: this.host.backendReason,
+          backendName: this.host.config.backend.name,
+          backendReason: this.host.config.backend.reason,
           concurrency: this.#concurrencyAtHeaders ?? this.#concurrency(),
           overheadMs: this.#overheadMs + (performance.now() - began),
           atHeaders: true,
@@ -467,7 +492,7 @@ export class Session implements RequestSession {
 
   /** Builds the stored record once the counters are settled (after the response, off the request path). */
   toRecord(memory: MemoryFigures, extra: Partial<RequestRecord> | undefined): RequestRecord {
-    const { redact } = this.host;
+    const { redact } = this.host.config;
     const url = redactUrl(this.#url, redact.query);
     const query = url.indexOf('?');
     const { headers: kept, parentId: parent } = this.#kept;
@@ -497,7 +522,7 @@ export class Session implements RequestSession {
         exclusive: concurrency.exclusive,
         overlapping: Math.max(concurrency.overlapping, this.#concurrencyAtHeaders?.overlapping ?? 0),
       },
-      backend: { name: this.host.backendName, reason: this.host.backendReason },
+      backend: { ...this.host.config.backend },
       overheadMs: Math.round(this.#overheadMs * 1000) / 1000,
       failures: this.failures,
       ...extra,
@@ -523,7 +548,7 @@ export class Session implements RequestSession {
           ...record.failures,
           {
             code: 'RAMFLOW_ISOLATION_TIMEOUT',
-            message: `isolation timed out after ${this.host.gate.timeoutMs} ms: ran alongside ${others} request${others === 1 ? '' : 's'}`,
+            message: `isolation timed out after ${this.host.gate.timeoutMs} ms: ran alongside ${plural(others, 'request')}`,
             stage: 'isolate',
           },
         ];

@@ -1,3 +1,5 @@
+// This file is long because the ledger's two sources (the GC observer and the budgeted GC profiler) and the pairing that joins
+// them keep invariants that only make sense read together; `pairMeasured` is exported for its tests.
 import { constants, PerformanceObserver, performance } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import { ownHandle } from '../own/handles.js';

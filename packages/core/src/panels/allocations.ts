@@ -1,8 +1,10 @@
 import { formatBytes } from '../format.js';
 import { DEFAULT_EDITOR_URL } from '../options.js';
+import { plural } from '../plural.js';
 import { editorLink } from '../profile/editor-link.js';
-import { type FunctionRow, formatLocation, hideFrames, topFunctions } from '../profile/views.js';
-import type { FrameKind, RequestRecord } from '../types.js';
+import { formatLocation, hideFrames, topFunctions } from '../profile/views.js';
+import type { FrameKind, FunctionRow, RequestRecord } from '../types.js';
+import type { Panel } from './panel.js';
 
 /** Rows per table of the Allocations panel. */
 const ROWS = 15;
@@ -147,7 +149,7 @@ export function allocationsPanel(
     totalBytes: formatBytes(profile.totalBytes),
     interval: formatBytes(profile.samplingInterval),
     sampleCount: profile.sampleCount,
-    sampling: `Estimated from ${profile.sampleCount} sample${profile.sampleCount === 1 ? '' : 's'}, about one per ${formatBytes(profile.samplingInterval)} allocated.`,
+    sampling: `Estimated from ${plural(profile.sampleCount, 'sample')}, about one per ${formatBytes(profile.samplingInterval)} allocated.`,
     hiddenNote: `${note}${
       unattributed > 0 ? ` (${formatBytes(unattributed)} had no visible caller and appear in no row)` : ''
     }.`,
@@ -202,3 +204,17 @@ function formatShare(share: number): string {
   if (share > 0 && share < 0.0005) return '<0.1%';
   return `${(share * 100).toFixed(1)}%`;
 }
+
+/** The functions that allocated, ranked, from the sampling profile. */
+export const panel: Panel = {
+  id: 'allocations',
+  title: 'Allocations',
+  inToolbar: true,
+  onPage: true,
+  data(record, context, view) {
+    return allocationsPanel(record, context.basePath, {
+      editorUrl: context.editorUrl,
+      frames: frameFilter(view.params.get('frames')),
+    });
+  },
+};

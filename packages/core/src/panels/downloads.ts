@@ -6,6 +6,7 @@ import {
 import { formatBytes } from '../format.js';
 import type { RequestRecord } from '../types.js';
 import { snapshotHref } from './heap-objects.js';
+import type { Panel } from './panel.js';
 
 const TTL_MINUTES = Math.round(SNAPSHOT_FILE_TTL_MS / 60_000);
 
@@ -206,3 +207,18 @@ function sentence(text: string): string {
   const trimmed = text.trim();
   return /[.!?]$/.test(trimmed) ? trimmed : `${trimmed}.`;
 }
+
+/** The request's profile and snapshots as files for other tools. */
+export const panel: Panel = {
+  id: 'downloads',
+  title: 'Downloads',
+  inToolbar: false,
+  onPage: true,
+  data(record, context) {
+    return downloadsPanel(record, {
+      basePath: context.basePath,
+      allowHeapSnapshots: context.allowHeapSnapshots,
+      snapshotFile: (id, side) => context.snapshotFile(id, side),
+    });
+  },
+};

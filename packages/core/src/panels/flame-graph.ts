@@ -1,6 +1,9 @@
+import { speedscopeDir } from '../export/speedscope-app.js';
 import { formatBytes, formatSignedBytes } from '../format.js';
+import { plural } from '../plural.js';
 import { DEFAULT_FLAME_HIDE } from '../profile/flame-graph.js';
 import type { AllocationProfile, RequestRecord } from '../types.js';
+import type { Panel } from './panel.js';
 
 /** The request header that asks ramflow for a retained profile (`?ramflow=retained` does the same). */
 export const RETAINED_HEADER = 'X-Ramflow-Profile';
@@ -231,7 +234,7 @@ function viewLabel(view: AllocationProfile['view']): string {
 }
 
 function samplingText(profile: AllocationProfile): string {
-  return `Estimated from ${profile.sampleCount} sample${profile.sampleCount === 1 ? '' : 's'}, about one per ${formatBytes(profile.samplingInterval)} allocated.`;
+  return `Estimated from ${plural(profile.sampleCount, 'sample')}, about one per ${formatBytes(profile.samplingInterval)} allocated.`;
 }
 
 /** The reason as a sentence ending: a full stop added unless it already ends with punctuation. */
@@ -243,3 +246,17 @@ function sentence(text: string): string {
 function stripStop(text: string): string {
   return text.replace(/\.$/, '');
 }
+
+/** The sampling profile as a flame graph (drawn in the browser from `flamegraph.json`). */
+export const panel: Panel = {
+  id: 'flame-graph',
+  title: 'Flame graph',
+  inToolbar: true,
+  onPage: true,
+  data(record, context) {
+    return flameGraphPanel(record, {
+      basePath: context.basePath,
+      speedscopeAvailable: speedscopeDir() !== undefined,
+    });
+  },
+};

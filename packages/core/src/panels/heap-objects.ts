@@ -1,6 +1,7 @@
 import { formatBytes, formatMs } from '../format.js';
 import type { HeapObjectGroup, RequestRecord } from '../types.js';
 import { type HeapBreakdownChart, heapBreakdownChart } from './heap-breakdown-chart.js';
+import type { Panel } from './panel.js';
 import { type RetainerPathView, retainerPathView, similarPathKey } from './retainer-path-view.js';
 
 export { pathText } from './retainer-path-view.js';
@@ -175,3 +176,14 @@ function sentence(text: string): string {
   const trimmed = text.trim();
   return /[.!?]$/.test(trimmed) ? trimmed : `${trimmed}.`;
 }
+
+/** What a heap-snapshot request left alive, by constructor, with retainer paths. */
+export const panel: Panel = {
+  id: 'heap-objects',
+  title: 'Heap objects',
+  inToolbar: true,
+  onPage: true,
+  data(record, context) {
+    return heapObjectsPanel(record, context.basePath, context.allowHeapSnapshots);
+  },
+};

@@ -1,5 +1,6 @@
 import { formatBytes } from '../format.js';
 import { isValidRequestId } from '../ids.js';
+import { plural } from '../plural.js';
 import { summarize } from '../store/memory.js';
 import type { MemoryBackendName, RecordSummary, Store } from '../types.js';
 
@@ -298,8 +299,4 @@ export function applyHistoryFilter<T extends HistoryEntry>(
     undetermined: unknown.backend + unknown.profile,
     notes,
   };
-}
-
-export function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }

@@ -1,4 +1,5 @@
 import { formatMs } from '../format.js';
+import { plural } from '../plural.js';
 import type { SeverityThresholds } from '../types.js';
 import {
   applyHistoryFilter,
@@ -6,9 +7,10 @@ import {
   type HistoryEntry,
   type HistoryFilter,
   type HistoryFilterParam,
+  historyEntries,
   isFilterActive,
-  plural,
 } from './history-filter.js';
+import type { Panel } from './panel.js';
 import { badgeAllocated, badgeHeapDelta, severityOf } from './summary.js';
 
 /** Rows of the toolbar's compact History panel. */
@@ -228,7 +230,7 @@ function historyRow(
   const others =
     overlapping === undefined
       ? 'other profiled requests'
-      : `${overlapping} other profiled request${overlapping === 1 ? '' : 's'}`;
+      : `${plural(overlapping, 'other profiled request')}`;
   return {
     id: entry.id,
     href: `${basePath}/requests/${entry.id}`,
@@ -325,3 +327,19 @@ function filterFields(values: Partial<Record<HistoryFilterParam, string>>): Hist
     };
   });
 }
+
+/** The last requests, this one among them. */
+export const panel: Panel = {
+  id: 'history',
+  title: 'History',
+  inToolbar: true,
+  onPage: false,
+  async data(record, context, view) {
+    return historyPanel(await historyEntries(context.store, await context.store.list()), {
+      basePath: context.basePath,
+      severity: context.severity,
+      compact: view.compact,
+      pageId: record.id,
+    });
+  },
+};

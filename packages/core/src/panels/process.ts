@@ -1,5 +1,7 @@
 import { formatBytes } from '../format.js';
-import type { ProcessReport } from '../insights/process-insights.js';
+import { plural } from '../plural.js';
+import type { ProcessReport } from '../types.js';
+import type { Panel } from './panel.js';
 
 /** One figure of the Process panel. */
 export interface ProcessKpi {
@@ -90,7 +92,7 @@ export function processPanel(report: ProcessReport): ProcessPanel {
       : {
           label: 'Peak RSS',
           value: formatBytes(memory.peakRssBytes),
-          note: `before ramflow's first heap snapshot; with its ${memory.ownPeaks.snapshots} snapshot${memory.ownPeaks.snapshots === 1 ? '' : 's'} the process reached ${formatBytes(memory.ownPeaks.processPeakRssBytes)}`,
+          note: `before ramflow's first heap snapshot; with its ${plural(memory.ownPeaks.snapshots, 'snapshot')} the process reached ${formatBytes(memory.ownPeaks.processPeakRssBytes)}`,
         },
     {
       label: 'Suggested container limit',
@@ -222,3 +224,14 @@ function timelineChart(report: ProcessReport): ProcessPanel['chart'] {
       .map((mark) => ({ x: x(mark.at), title: mark.label })),
   };
 }
+
+/** The whole process: RSS and heap over time, limits, leak trend (the same for every request). */
+export const panel: Panel = {
+  id: 'process',
+  title: 'Process',
+  inToolbar: true,
+  onPage: false,
+  data(_record, context) {
+    return processPanel(context.processReport());
+  },
+};

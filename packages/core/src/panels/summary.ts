@@ -1,6 +1,9 @@
 import { formatBytes, formatMs, formatSignedBytes } from '../format.js';
+import { plural } from '../plural.js';
 import type { Concurrency, RequestRecord, SeverityThresholds } from '../types.js';
 import { snapshotHref } from './heap-objects.js';
+import type { Panel } from './panel.js';
+import { processCompact } from './process.js';
 
 /** What the Summary panel shows, from header-time figures (toolbar) or from a stored record (dashboard). */
 export interface SummaryInput {
@@ -100,7 +103,7 @@ function heapSnapshotStatus(record: RequestRecord): string | undefined {
   if (heap === undefined) return undefined;
   const { count, selfBytes, nativeBytes } = heap.totals;
   const native = nativeBytes > 0 ? ` and ${formatBytes(nativeBytes)} of native memory` : '';
-  return `${count} new live object${count === 1 ? '' : 's'} (${formatBytes(selfBytes)}${native}); see Heap objects`;
+  return `${plural(count, 'new live object')} (${formatBytes(selfBytes)}${native}); see Heap objects`;
 }
 
 export function severityOf(
@@ -159,7 +162,7 @@ export function summaryPanel(input: SummaryInput, thresholds: Required<SeverityT
     rows.push({
       label: 'Sampled estimate',
       value: `~${formatBytes(sampled.totalBytes)}`,
-      note: `the Allocations and Flame graph tabs: ${sampled.samples} sample${sampled.samples === 1 ? '' : 's'} of about ${formatBytes(sampled.interval)} each, so it can be off by a few samples (±${formatBytes(sampled.interval * Math.max(1, Math.ceil(Math.sqrt(sampled.samples))))} or so); Allocated is the exact count`,
+      note: `the Allocations and Flame graph tabs: ${plural(sampled.samples, 'sample')} of about ${formatBytes(sampled.interval)} each, so it can be off by a few samples (±${formatBytes(sampled.interval * Math.max(1, Math.ceil(Math.sqrt(sampled.samples))))} or so); Allocated is the exact count`,
     });
   }
   if (input.ramflowAllocatedBytes !== undefined && input.ramflowAllocatedBytes > 0) {
@@ -224,6 +227,21 @@ export function summaryPanel(input: SummaryInput, thresholds: Required<SeverityT
     exclusive: input.concurrency.exclusive,
     exclusivity: input.concurrency.exclusive
       ? 'Exclusive: no other profiled request overlapped this one.'
-      : `Shared: ${input.concurrency.overlapping} other profiled request${input.concurrency.overlapping === 1 ? '' : 's'} overlapped this one; V8 cannot tell whose allocations are whose, so these figures include theirs.`,
+      : `Shared: ${plural(input.concurrency.overlapping, 'other profiled request')} overlapped this one; V8 cannot tell whose allocations are whose, so these figures include theirs.`,
   };
 }
+
+/** The request's figures and why they are what they are; in the toolbar, with the process's vital signs. */
+export const panel: Panel = {
+  id: 'summary',
+  title: 'Summary',
+  inToolbar: true,
+  onPage: true,
+  toolbarTemplate: 'fragments/summary',
+  data(record, context, view) {
+    const summary = summaryPanel(summaryInputFromRecord(record), context.severity);
+    return view.compact
+      ? { ...summary, process: processCompact(context.processReport(), context.basePath) }
+      : summary;
+  },
+};

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { isMainThread } from 'node:worker_threads';
 import { DEFAULT_GC_BUDGET_MS, startPreload } from './bootstrap.js';
 
-export type { BootstrapReport, Footprint, PackageCost } from './bootstrap.js';
+export type { BootstrapReport, Footprint, PackageCost } from '../types.js';
 export { bootstrapReport } from './bootstrap.js';
 
 function gcBudgetMs(): number {

@@ -1,11 +1,15 @@
+// This file is long because the single-profile and the A/B-diff flame graphs share the tree building, hiding and
+// ordering, and read best side by side.
 /**
  * Flame-graph data: an allocation profile as compact JSON for the browser renderer
- * (templates/assets/flamegraph.js), and the difference of two profiles drawn as one graph.
+ * (templates/assets/flamegraph/, assembled into flamegraph.js), and the difference of two profiles drawn as one graph.
  *
  * The tree is an icicle (root at the top): a node's width is its total bytes, its children are laid out from the
  * left edge of its box, heaviest first, and its own bytes are the empty part at the right end of its box.
  */
+
 import { formatBytes } from '../format.js';
+import { plural } from '../plural.js';
 import type { AllocationProfile, FrameKind, ProfileFrame, ProfileTreeNode } from '../types.js';
 import { formatLocation, hideFrames } from './views.js';
 
@@ -184,7 +188,7 @@ export function flameGraphDiff(
   }
   if (removedTotal.paths > 0) {
     notes.push(
-      `${removedTotal.paths} call path${removedTotal.paths === 1 ? '' : 's'} of A (${formatBytes(removedTotal.bytes)}) ${
+      `${plural(removedTotal.paths, 'call path')} of A (${formatBytes(removedTotal.bytes)}) ${
         removedTotal.paths === 1 ? 'does' : 'do'
       } not occur in B and cannot be drawn at B's widths${
         removedTotal.paths > removed.length

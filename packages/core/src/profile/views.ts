@@ -1,35 +1,16 @@
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { AllocationProfile, FrameKind, ProfileFrame, ProfileTreeNode } from '../types.js';
+import type {
+  AllocationProfile,
+  FrameKind,
+  FunctionRow,
+  ProfileFrame,
+  ProfileTreeNode,
+  TopFunctionsOptions,
+} from '../types.js';
 
 /** Index of the synthetic `(root)` frame in `AllocationProfile.frames`. */
 const ROOT_FRAME = 0;
-
-/** Which figure ranks the rows of {@link topFunctions}. */
-export type FunctionRanking = 'self' | 'total';
-
-/** Options of {@link topFunctions}. */
-export interface TopFunctionsOptions {
-  /** `self`: bytes a function allocated itself (callees excluded). `total`: bytes of everything it called too. */
-  by: FunctionRanking;
-  /** Frame kinds to leave out; their bytes count in their nearest visible caller (see {@link hideFrames}). */
-  hide?: ReadonlySet<FrameKind>;
-  /** Most rows returned. @default all */
-  limit?: number;
-}
-
-/** One function of an allocation profile with its bytes summed over every call path it appears on. */
-export interface FunctionRow {
-  frame: ProfileFrame;
-  /** Bytes allocated by the function itself, over all its call paths. */
-  selfBytes: number;
-  /** Bytes of the subtrees rooted at the function; a recursive function counts once per path (outermost call). */
-  totalBytes: number;
-  /** `selfBytes` as a fraction (0 to 1) of the profile's total bytes. */
-  selfShare: number;
-  /** `totalBytes` as a fraction (0 to 1) of the profile's total bytes. */
-  totalShare: number;
-}
 
 /**
  * The functions that allocated most, one row per distinct frame, ranked by self or total bytes (ties broken by the

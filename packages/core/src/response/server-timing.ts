@@ -1,4 +1,5 @@
 import { formatBytes, formatSignedBytes } from '../format.js';
+import { plural } from '../plural.js';
 import type { HeaderFigures, ServerTimingMetric } from '../types.js';
 
 /**
@@ -51,7 +52,7 @@ export function formatServerTiming(
       value += `, alloc;desc="${bound}${formatBytes(figures.allocatedBytes)} allocated by the headers"`;
     } else if (metric === 'gc') {
       const count = figures.gc.count;
-      value += `, gc;dur=${duration(figures.gc.pauseMs)};desc="${count} GC${count === 1 ? '' : 's'}"`;
+      value += `, gc;dur=${duration(figures.gc.pauseMs)};desc="${plural(count, 'GC')}"`;
     }
   }
   return value;

@@ -1,12 +1,5 @@
-import type { RecordSummary, RequestRecord, Store } from '../types.js';
+import type { MemoryStoreOptions, RecordSummary, RequestRecord, Store } from '../types.js';
 import { jsonSize } from './record-size.js';
-
-export interface MemoryStoreOptions {
-  /** Most records kept. */
-  maxRecords: number;
-  /** Most bytes of serialized JSON kept. */
-  maxBytes: number;
-}
 
 /** Summary of a record for history listings. */
 export function summarize(record: RequestRecord): RecordSummary {

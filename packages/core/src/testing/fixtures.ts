@@ -55,6 +55,17 @@ export const fixtures = {
   allocation: { path: '/allocate', contentType: 'text/plain; charset=utf-8', bytes: 4000 * 1016 },
   /** GET: 200 text/html of `bytes` (`largeBody()`), written in one piece (`res.send(buffer)`), for clients that hang up halfway. */
   large: { path: '/large', contentType: 'text/html; charset=utf-8', bytes: 32 * 1024 * 1024 },
+  /**
+   * GET: 200 application/json `{"probes":<length>}`. The handler pushes `count` new instances of a class named
+   * `className` onto an array the app's module keeps in a variable named `probes`, then answers with the array's
+   * length. It is written in each app's own code, not here: heap diffs leave out what ramflow's code holds.
+   */
+  probes: {
+    path: '/probes',
+    contentType: 'application/json; charset=utf-8',
+    className: 'SnapshotProbe',
+    count: 5000,
+  },
 } as const;
 
 let large: Buffer | undefined;

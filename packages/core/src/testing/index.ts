@@ -1,11 +1,9 @@
 export {
   type AdapterConformanceSuiteOptions,
+  type ConformanceRoute,
   type ConformanceServer,
   type ConformanceServerOptions,
   defineAdapterConformanceSuite,
-  parseServerTiming,
-  rawRequest,
-  serveOnLoopback,
-  stripToolbar,
 } from './conformance.js';
 export { allocateKnownStrings, fixtures, largeBody, STREAM_CHUNK_DELAY_MS } from './fixtures.js';
+export { parseServerTiming, rawRequest, serveOnLoopback, stripToolbar } from './http.js';

@@ -1,4 +1,4 @@
-import { REQUEST_PANELS } from '../panels/registry.js';
+import { TOOLBAR_PANELS } from '../panels/registry.js';
 import { badgeAllocated, badgeHeapDelta, type SummaryInput, severityOf } from '../panels/summary.js';
 import type { SeverityThresholds } from '../types.js';
 import type { Templates } from './templates.js';
@@ -37,6 +37,6 @@ export function renderToolbar(
     severity: severityOf(summary.heapDeltaBytes, thresholds),
     shared: !summary.concurrency.exclusive,
     overlapping: summary.concurrency.overlapping,
-    tabs: REQUEST_PANELS,
+    tabs: TOOLBAR_PANELS.map(({ id, title }) => ({ id, title })),
   });
 }

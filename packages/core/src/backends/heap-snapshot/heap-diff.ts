@@ -1,3 +1,5 @@
+// This file is long because the diff's passes (new objects, own-object walls, grouping, retainer paths) run over one
+// graph and share its indexes; each pass is its own function.
 /**
  * What did this request leave alive: the objects of the after-request heap snapshot that did not exist at the
  * before-request one, grouped by class with their retained sizes and retainer paths, as Chrome DevTools'

@@ -1,3 +1,5 @@
+// This file is long because it is the main-thread half of the snapshot worker's protocol: the guard's refusal, the
+// worker's lifecycle and the before/after window a request holds, which share one state machine.
 import { Worker } from 'node:worker_threads';
 import { describeError } from '../../errors.js';
 import { getForceGc } from '../../measure/force-gc.js';

@@ -1,3 +1,5 @@
+// This file is long because it is a streaming tokenizer for V8's .heapsnapshot format whose states share buffers;
+// it is performance-critical (see bench/snapshot-parse.mjs) and reads as one state machine.
 /**
  * The byte level of the streaming `.heapsnapshot` reading, shared by HeapSnapshotParser (parser.ts) and
  * HeapSnapshotIdScanner (id-scanner.ts): a state machine over the top-level JSON object that reads `nodes` and

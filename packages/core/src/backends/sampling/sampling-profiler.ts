@@ -1,3 +1,5 @@
+// This file is long because it owns V8's one sampling heap profiler for the process: starting, adaptive interval, idle
+// sleep and the windows that cut the profile per request share the profiler's state and its invariants.
 import type { Session } from 'node:inspector';
 import { performance } from 'node:perf_hooks';
 import v8 from 'node:v8';
