@@ -47,11 +47,20 @@ const BACKENDS = ['auto', 'sampling', 'heap-snapshot', 'process'] as const;
 const DEV_ENVIRONMENTS = new Set(['', 'development', 'test']);
 
 /**
- * A NODE_ENV where ramflow is on by default and needs no warning: unset, `development` or `test` (the resolved
- * options name an unset NODE_ENV `unset`).
+ * A NODE_ENV where ramflow may run without an `allow` function and without a warning: unset, `development` or
+ * `test` (the resolved options name an unset NODE_ENV `unset`).
  */
 export function isDevelopmentEnvironment(environment: string): boolean {
   return DEV_ENVIRONMENTS.has(environment === 'unset' ? '' : environment);
+}
+
+/**
+ * Whether ramflow is on when `enabled` is not given: in development only. Not under `test`: a test suite pays
+ * for every profiled request (Express's own suite ran ~3x slower with ramflow on), as django-debug-toolbar and
+ * rack-mini-profiler stay off in tests.
+ */
+function onByDefault(environment: string): boolean {
+  return environment === '' || environment === 'development';
 }
 
 /** A value as an error message names it: `null`, `an array`, `"text"`, `5`, `a function`, `an object`. */
@@ -350,7 +359,7 @@ export function resolveOptions(
   }
 
   return {
-    enabled: enabled ?? isDevelopment,
+    enabled: enabled ?? onByDefault(environment),
     memoryBackend,
     heapDelta,
     samplingInterval,

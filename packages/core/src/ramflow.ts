@@ -20,11 +20,11 @@ import { type GcLedger, sharedGcLedger, type WindowGcSummary } from './measure/g
 import { isDevelopmentEnvironment, resolveOptions } from './options.js';
 import { ownHandle } from './own/handles.js';
 import { redactHeapDiff } from './redact.js';
-import { crossSiteRefusal, hostnameOf, isAllowedHost } from './security.js';
+import { crossSiteRefusal, hostnameOf, isAllowedHost, requestHost } from './security.js';
 import { MemoryStore } from './store/memory.js';
 import { TimeLimitedStore } from './store/time-limited-store.js';
 import { renderToolbar, type ToolbarInput } from './toolbar/render.js';
-import { Templates } from './toolbar/templates.js';
+import { sharedTemplates, type Templates } from './toolbar/templates.js';
 import type {
   BackendWindow,
   IntegrityAudit,
@@ -84,12 +84,6 @@ function asksFor(
     : undefined;
 }
 
-/** The request's `Host` (or HTTP/2 `:authority`). */
-function hostOf(request: RequestInfo): string | undefined {
-  const host = request.headers.host ?? request.headers[':authority'];
-  return Array.isArray(host) ? host[0] : host;
-}
-
 function pathOf(url: string): string {
   const query = url.indexOf('?');
   return query < 0 ? url : url.slice(0, query);
@@ -102,7 +96,6 @@ class RamflowInstance implements Ramflow, SessionHost {
   readonly #log: OnceLogger;
   #ledgerRef: GcLedger | undefined;
   #ledgerIdleTimer: NodeJS.Timeout | undefined;
-  #templates: Templates | undefined;
   #warmed = false;
   #closed = false;
   /** Finished requests waiting for their GC accounting, then stored. */
@@ -152,6 +145,16 @@ class RamflowInstance implements Ramflow, SessionHost {
         'warn',
         'production',
         `enabled with NODE_ENV=${environment}: heap data can contain secrets; only requests your \`allow\` function admits are profiled.`,
+      );
+    }
+    if (this.options.enabled === false && input?.enabled === undefined) {
+      // Off because of NODE_ENV, not because the app asked: say so once, with how to turn it on.
+      this.#log.once(
+        'info',
+        'off-by-environment',
+        environment === 'test'
+          ? 'off under NODE_ENV=test (test suites do not pay for the toolbar); pass `enabled: true` to profile this run.'
+          : `off with NODE_ENV=${environment}: ramflow runs by default only in development. To profile here, pass \`enabled: true\` with \`allow: (request) => …\` admitting only you (heap data contains secrets).`,
       );
     }
     if (this.options.enabled !== false) {
@@ -204,8 +207,7 @@ class RamflowInstance implements Ramflow, SessionHost {
     return this.options.basePath;
   }
   get templates(): Templates {
-    this.#templates ??= new Templates();
-    return this.#templates;
+    return sharedTemplates();
   }
   get severity() {
     return this.options.severity;
@@ -230,7 +232,7 @@ class RamflowInstance implements Ramflow, SessionHost {
     const { enabled, allow } = this.options;
     if (enabled === false) return false;
     if (typeof enabled === 'function' && !enabled(request)) return false;
-    const host = hostOf(request);
+    const host = requestHost(request.headers);
     if (!isAllowedHost(host, this.options.allowedHosts)) {
       const name = JSON.stringify(hostnameOf(host ?? '').slice(0, 100));
       this.#log.once(
@@ -300,8 +302,9 @@ class RamflowInstance implements Ramflow, SessionHost {
   }
 
   /**
-   * The first profiled request compiles the toolbar's templates (~10-40 ms, once) before its windows open, so the
-   * cost is in its overhead and not in its figures, and a ramflow that profiles nobody compiles nothing.
+   * The first profiled request compiles the toolbar's templates (~10-40 ms, once per process) before its windows
+   * open, so the cost is in its overhead and not in its figures, and a ramflow that profiles nobody compiles
+   * nothing.
    */
   #warmOnce(): void {
     if (this.#warmed) return;

@@ -76,7 +76,7 @@ export function crossSiteRefusal(
   }
   const origin = first(headers.origin);
   if (origin === undefined) return undefined;
-  const host = first(headers.host) ?? first(headers[':authority']);
+  const host = requestHost(headers);
   let originHost: string;
   try {
     originHost = new URL(origin).host.toLowerCase();
@@ -86,6 +86,11 @@ export function crossSiteRefusal(
   if (host !== undefined && originHost === host.toLowerCase()) return undefined;
   if (options.sameSite && host !== undefined && hostnameOf(originHost) === hostnameOf(host)) return undefined;
   return `its Origin (${origin.slice(0, 60)}) is not a page of this server`;
+}
+
+/** The request's `Host`, or its HTTP/2 `:authority` (an HTTP/2 request has no Host header). */
+export function requestHost(headers: Record<string, string | string[] | undefined>): string | undefined {
+  return first(headers.host) ?? first(headers[':authority']);
 }
 
 function first(value: string | string[] | undefined): string | undefined {

@@ -76,10 +76,12 @@ export interface SeverityThresholds {
 /** Options shared by every ramflow adapter. Validated once, at construction. */
 export interface RamflowOptions {
   /**
-   * Turn ramflow on or off, globally or per request. By default ramflow is on only when `NODE_ENV` is unset,
-   * `development` or `test`. Turning it on under `NODE_ENV=production` requires `enabled: true` (or a function)
-   * together with an explicit `allow` function, and logs a warning.
-   * @default NODE_ENV is unset, "development" or "test"
+   * Turn ramflow on or off, globally or per request. By default ramflow is on only when `NODE_ENV` is unset or
+   * `development`. Under `NODE_ENV=test` it is off (a test suite should not pay for a development toolbar):
+   * `enabled: true` turns it on there. Turning it on under `NODE_ENV=production` (or any other value) requires
+   * `enabled: true` (or a function) together with an explicit `allow` function, and logs a warning. When the
+   * environment turns it off, one log line says so and how to turn it on.
+   * @default NODE_ENV is unset or "development"
    */
   enabled?: boolean | ((request: RequestInfo) => boolean);
   /**

@@ -60,12 +60,17 @@ describe('resolveOptions defaults', () => {
     assert.deepEqual(resolveOptions({ serverTiming: ['gc'] }, {}).serverTiming, ['gc']);
   });
 
-  for (const nodeEnv of [undefined, '', 'development', 'test']) {
+  for (const nodeEnv of [undefined, '', 'development']) {
     test(`enabled by default when NODE_ENV is ${JSON.stringify(nodeEnv)}`, () => {
       const env: NodeJS.ProcessEnv = nodeEnv === undefined ? {} : { NODE_ENV: nodeEnv };
       assert.equal(resolveOptions({}, env).enabled, true);
     });
   }
+
+  test('off by default under NODE_ENV=test, on with enabled: true (no allow needed there)', () => {
+    assert.equal(resolveOptions({}, { NODE_ENV: 'test' }).enabled, false);
+    assert.equal(resolveOptions({ enabled: true }, { NODE_ENV: 'test' }).enabled, true);
+  });
 
   for (const nodeEnv of ['production', 'staging']) {
     test(`disabled by default when NODE_ENV is ${nodeEnv}`, () => {

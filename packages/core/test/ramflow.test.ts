@@ -4,7 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
+import { createRamflow } from '../src/ramflow.js';
 import { parseServerTiming, rawRequest } from '../src/testing/index.js';
+import { sharedTemplates } from '../src/toolbar/templates.js';
 import type { RamflowLogger, RamflowOptions } from '../src/types.js';
 import { type Harness, HTML, harness, PAGE } from './helpers/node-harness.js';
 
@@ -171,5 +173,53 @@ describe('createRamflow lifecycle options', () => {
     assert.match(data.heapDelta, /^~(?:[+-][\d.]+ (?:B|KB|MB)|0 B)$/);
     assert.match(data.allocated, /^[\d.]+ (?:B|KB|MB)$/);
     assert.match(data.summaryHtml, /Allocated/);
+  });
+});
+
+describe('off because of NODE_ENV: one log line says so and how to turn it on', () => {
+  const cases: Array<[string, RegExp]> = [
+    ['production', /off with NODE_ENV=production: .*`enabled: true` with `allow: \(request\) => …`/],
+    ['test', /off under NODE_ENV=test .*`enabled: true`/],
+  ];
+  for (const [environment, expected] of cases) {
+    it(`NODE_ENV=${environment}, no options`, async () => {
+      const previous = process.env.NODE_ENV;
+      process.env.NODE_ENV = environment;
+      const lines: string[] = [];
+      const logger: RamflowLogger = {
+        info: (message) => lines.push(message),
+        warn: (message) => lines.push(message),
+        error: (message) => lines.push(message),
+      };
+      try {
+        const ramflow = createRamflow({ logger });
+        assert.equal(ramflow.options.enabled, false);
+        assert.equal(lines.length, 1, lines.join('\n'));
+        assert.match(lines[0] as string, expected);
+        await ramflow.close();
+        // Turned off by the app itself: nothing to explain.
+        createRamflow({ logger, enabled: false });
+        assert.equal(lines.length, 1);
+      } finally {
+        if (previous === undefined) delete process.env.NODE_ENV;
+        else process.env.NODE_ENV = previous;
+      }
+    });
+  }
+});
+
+describe('templates are compiled once per process, not once per instance', () => {
+  it('a second instance injects its toolbar without compiling anything', async () => {
+    const first = await harness({ logger: quiet, memoryBackend: 'process' });
+    open.push(first);
+    const page = await rawRequest(first.url, '/page', { headers: HTML });
+    assert.match(page.body.toString(), /<ramflow-toolbar/);
+    const compiled = sharedTemplates().compiledCount;
+    assert.ok(compiled > 0, 'the first instance compiled the toolbar');
+    const second = await harness({ logger: quiet, memoryBackend: 'process' });
+    open.push(second);
+    const again = await rawRequest(second.url, '/page', { headers: HTML });
+    assert.match(again.body.toString(), /<ramflow-toolbar/);
+    assert.equal(sharedTemplates().compiledCount, compiled);
   });
 });

@@ -9,6 +9,7 @@ import { plural } from '../plural.js';
 import { redactReferer, redactUrl } from '../redact.js';
 import { flatten, injectBeforeBodyEnd, isInjectable, toolbarCopyBytes } from '../response/inject.js';
 import { formatServerTiming } from '../response/server-timing.js';
+import { requestHost } from '../security.js';
 import type { ToolbarInput } from '../toolbar/render.js';
 import type {
   BackendWindow,
@@ -182,7 +183,7 @@ export class Session implements RequestSession {
     const headers = request.headers;
     this.#method = request.method;
     this.#url = request.url;
-    this.#link = linkFor(host.config.basePath, id, headerString(headers.host), request.protocol);
+    this.#link = linkFor(host.config.basePath, id, requestHost(headers), request.protocol);
     this.#kept = keptHeaders(headers);
     if (wantsSnapshot) {
       if (request.raw) this.#inFlight.push(new WeakRef(request.raw));

@@ -106,6 +106,7 @@ export class Templates {
 
   /** Compiles the named templates now, so the first request does not pay for it. */
   warm(names: readonly string[]): void {
+    if (names.every((name) => this.#compiled.has(name))) return;
     // Handlebars compiles lazily, on a template's first call: render each once with empty data.
     for (const name of names) this.#template(name)({});
   }
@@ -117,6 +118,11 @@ export class Templates {
       this.#compiled.set(name, template);
     }
     return template;
+  }
+
+  /** How many templates are compiled so far. */
+  get compiledCount(): number {
+    return this.#compiled.size;
   }
 
   render(name: string, data: unknown): string {
@@ -136,4 +142,16 @@ export class Templates {
     const file = join(this.#dir, 'assets', name);
     return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
   }
+}
+
+let shared: Templates | undefined;
+
+/**
+ * The process's templates, compiled once and shared by every ramflow instance (an app created per test, or
+ * several apps in one process, would each pay 10-40 ms to compile the toolbar again otherwise). Templates hold
+ * only compiled markup and assets, nothing of a request or an instance.
+ */
+export function sharedTemplates(): Templates {
+  shared ??= new Templates();
+  return shared;
 }
