@@ -538,6 +538,13 @@ class RamflowInstance implements Ramflow, SessionHost {
   ): Promise<void> {
     try {
       const record = session.toRecord(memory, extra);
+      const notInjected = session.notInjected;
+      if (notInjected !== undefined && this.options.toolbar)
+        this.#log.once(
+          'info',
+          `not-injected:${notInjected.kind}`,
+          `no toolbar on ${session.route} (and others like it): ${notInjected.message}. The request page says why for each request; see "When the toolbar doesn't show" in the README.`,
+        );
       this.#insights?.recordStored(record);
       await this.store.add(record);
     } catch (error) {

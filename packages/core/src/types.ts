@@ -534,6 +534,11 @@ export interface RequestRecord {
     contentType: string | null;
     /** The toolbar was injected into this response. */
     injected: boolean;
+    /**
+     * Why the toolbar was not injected (absent when it was): "not a browser navigation: …", "not HTML
+     * (Content-Type: application/json)", "status 404: …", "compressed (Content-Encoding: gzip) …", "streamed: …".
+     */
+    notInjected?: string;
     /** The client went away before the response finished. */
     aborted: boolean;
   };

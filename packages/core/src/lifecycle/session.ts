@@ -7,7 +7,16 @@ import { describeError } from '../errors.js';
 import type { CounterWindow, PeekFigures } from '../measure/counter-window.js';
 import { plural } from '../plural.js';
 import { redactReferer, redactUrl } from '../redact.js';
-import { flatten, injectBeforeBodyEnd, isInjectable, toolbarCopyBytes } from '../response/inject.js';
+import {
+  flatten,
+  injectBeforeBodyEnd,
+  NOT_NAVIGATION,
+  type NotInjected,
+  notInjectableReason,
+  STREAMED,
+  TOOLBAR_OFF,
+  toolbarCopyBytes,
+} from '../response/inject.js';
 import { formatServerTiming } from '../response/server-timing.js';
 import { requestHost } from '../security.js';
 import type { ToolbarInput } from '../toolbar/render.js';
@@ -158,6 +167,8 @@ export class Session implements RequestSession {
   #peek: PeekFigures | undefined;
   #concurrencyAtHeaders: Concurrency | undefined;
   #injected = false;
+  /** Why the toolbar was not injected, once a rule said so (see `notInjected`). */
+  #notInjected: NotInjected | undefined;
   #finished = false;
   #outcome: { statusCode: number; aborted: boolean; contentType: string | null } | undefined;
   #appError: { name: string; message: string } | undefined;
@@ -385,7 +396,10 @@ export class Session implements RequestSession {
 
   wantsBody(response: ResponseInfo): boolean {
     try {
-      return this.mayInject && !this.#finished && isInjectable(this.#method, response);
+      if (!this.mayInject || this.#finished) return false;
+      const reason = notInjectableReason(this.#method, response);
+      if (reason !== undefined) this.#notInjected = reason;
+      return reason === undefined;
     } catch (error) {
       this.#fail('inject', error);
       return false;
@@ -491,6 +505,28 @@ export class Session implements RequestSession {
     this.host.sessionEnded(this);
   }
 
+  /**
+   * Why this response got no toolbar, or undefined when it got one. Decided by the rule that refused it, else
+   * from what the response was: a page that qualified but never reached ramflow whole was streamed.
+   */
+  get notInjected(): NotInjected | undefined {
+    if (this.#injected) return undefined;
+    if (!this.mayInject) return this.host.config.toolbar ? NOT_NAVIGATION : TOOLBAR_OFF;
+    if (this.#notInjected !== undefined) return this.#notInjected;
+    if (this.#counters === undefined)
+      return { kind: 'not-run', message: 'the request never ran while profiled (see its failures)' };
+    const outcome = this.#outcome;
+    if (outcome === undefined) return { kind: 'unfinished', message: 'the response did not finish' };
+    const reason = notInjectableReason(this.#method, {
+      statusCode: outcome.statusCode,
+      contentType: outcome.contentType ?? undefined,
+      contentEncoding: undefined,
+    });
+    if (reason !== undefined) return reason;
+    if (outcome.aborted) return { kind: 'aborted', message: 'the client went away before the page was sent' };
+    return STREAMED;
+  }
+
   /** Builds the stored record once the counters are settled (after the response, off the request path). */
   toRecord(memory: MemoryFigures, extra: Partial<RequestRecord> | undefined): RequestRecord {
     const { redact } = this.host.config;
@@ -555,6 +591,8 @@ export class Session implements RequestSession {
         ];
       }
     }
+    const notInjected = this.notInjected;
+    if (notInjected !== undefined) record.response.notInjected = notInjected.message;
     if (parent !== undefined) record.request.parentId = parent;
     if (this.#appError) record.appError = this.#appError;
     return record;

@@ -2,22 +2,68 @@ import type { ResponseInfo } from '../types.js';
 
 const NO_BODY_STATUS = new Set([204, 205, 304]);
 
+/** Why a response got no toolbar: `kind` names the rule (one log line per kind), `message` says it to a person. */
+export interface NotInjected {
+  kind: string;
+  message: string;
+}
+
 /**
- * Whether a response may receive the toolbar: an uncompressed `text/html` body to a method that has one, with a
- * status that carries content. Streaming is the adapter's call (it only hands over complete bodies).
+ * Why a response may not receive the toolbar, or undefined when it may: it needs an uncompressed `text/html` body
+ * to a method that has one, with a status that carries content. Streaming is the adapter's call (it only hands
+ * over complete bodies; see STREAMED).
  */
-export function isInjectable(method: string, response: ResponseInfo): boolean {
-  if (method === 'HEAD') return false;
+export function notInjectableReason(method: string, response: ResponseInfo): NotInjected | undefined {
+  if (method === 'HEAD') return { kind: 'head', message: 'a HEAD request: the response has no body' };
   // Only successful pages: error pages (a framework's 500 page, say) pass through exactly as the app wrote them.
   if (response.statusCode < 200 || response.statusCode >= 300 || NO_BODY_STATUS.has(response.statusCode))
-    return false;
-  if (response.contentEncoding && response.contentEncoding.trim().toLowerCase() !== 'identity') return false;
+    return {
+      kind: 'status',
+      message: `status ${response.statusCode}: only successful pages with a body (2xx) get the toolbar; others pass through as the app wrote them`,
+    };
+  const encoding = response.contentEncoding?.trim().toLowerCase();
+  if (encoding && encoding !== 'identity')
+    return {
+      kind: 'encoded',
+      message: `compressed (Content-Encoding: ${encoding.slice(0, 40)}) before ramflow saw the page: ramflow does not decompress bodies`,
+    };
   const type = response.contentType?.split(';', 1)[0]?.trim().toLowerCase();
-  if (type !== 'text/html') return false;
+  if (type !== 'text/html')
+    return { kind: 'not-html', message: `not HTML (Content-Type: ${type?.slice(0, 60) || 'none'})` };
   // Only ASCII-compatible charsets: the toolbar is ASCII and is spliced in as bytes.
   const charset = /charset\s*=\s*"?([^";\s]+)/i.exec(response.contentType ?? '')?.[1]?.toLowerCase();
-  return charset === undefined || (!charset.startsWith('utf-16') && !charset.startsWith('utf-32'));
+  if (charset !== undefined && (charset.startsWith('utf-16') || charset.startsWith('utf-32')))
+    return {
+      kind: 'charset',
+      message: `a ${charset.slice(0, 20)} page: the toolbar is spliced in as ASCII bytes, which only ASCII-compatible charsets allow`,
+    };
+  return undefined;
 }
+
+/** Whether a response may receive the toolbar (see notInjectableReason). */
+export function isInjectable(method: string, response: ResponseInfo): boolean {
+  return notInjectableReason(method, response) === undefined;
+}
+
+/** An HTML page that qualified but whose body never reached ramflow whole. */
+export const STREAMED: NotInjected = {
+  kind: 'streamed',
+  message:
+    'streamed: ramflow injects only into a page sent in one piece (a string or Buffer body), not into a stream or a body written in parts',
+};
+
+/** The request did not ask for a page. */
+export const NOT_NAVIGATION: NotInjected = {
+  kind: 'not-navigation',
+  message:
+    "not a browser navigation: the request's Accept has no text/html (a fetch, an XHR or an API client)",
+};
+
+/** The app turned the toolbar off. */
+export const TOOLBAR_OFF: NotInjected = {
+  kind: 'toolbar-off',
+  message: 'the toolbar is off (toolbar: false)',
+};
 
 const CLOSING_BODY = Buffer.from('</body');
 /**

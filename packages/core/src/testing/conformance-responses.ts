@@ -78,27 +78,41 @@ export function defineResponseTests(
       headers: { accept: '*/*' },
     });
     assert.equal(res.body.toString(), fixtures.page.body);
-    assert.ok(res.headers['x-ramflow-id'], 'still profiled');
+    const id = res.headers['x-ramflow-id'] as string;
+    assert.ok(id, 'still profiled');
+    const record = JSON.parse((await waitForRecord(servers.withRamflow.baseUrl, id)).body.toString());
+    assert.match(record.response.notInjected, /^not a browser navigation: /);
+    const page = (await rawRequest(servers.withRamflow.baseUrl, `/__ramflow/requests/${id}`)).body.toString();
+    assert.match(page, /no toolbar: not a browser navigation: /);
   });
 
-  const untouched: Array<[string, string, Record<string, string>?, string?]> = [
-    ['JSON', fixtures.json.path, BROWSER],
-    ['gzip-encoded HTML', fixtures.gzip.path, { ...BROWSER, 'accept-encoding': 'gzip' }],
-    ['streamed (chunked) HTML', fixtures.stream.path, BROWSER],
-    ['HEAD of an HTML page', fixtures.page.path, BROWSER, 'HEAD'],
-    ['204', fixtures.empty.path, BROWSER],
-    ['304', fixtures.etag.path, { ...BROWSER, 'if-none-match': fixtures.etag.etag }],
-    ['a handler that throws', fixtures.throws.path, BROWSER],
+  const untouched: Array<[string, string, RegExp, Record<string, string>?, string?]> = [
+    ['JSON', fixtures.json.path, /^not HTML \(Content-Type: application\/json\)$/, BROWSER],
+    [
+      'gzip-encoded HTML',
+      fixtures.gzip.path,
+      /^compressed \(Content-Encoding: gzip\)/,
+      { ...BROWSER, 'accept-encoding': 'gzip' },
+    ],
+    ['streamed (chunked) HTML', fixtures.stream.path, /^streamed: /, BROWSER],
+    ['HEAD of an HTML page', fixtures.page.path, /^a HEAD request/, BROWSER, 'HEAD'],
+    ['204', fixtures.empty.path, /^status 204: /, BROWSER],
+    ['304', fixtures.etag.path, /^status 304: /, { ...BROWSER, 'if-none-match': fixtures.etag.etag }],
+    ['a handler that throws', fixtures.throws.path, /^status 500: /, BROWSER],
   ];
-  for (const [label, path, headers, method] of untouched) {
-    it(`passes ${label} through byte for byte, with the same status and headers`, async () => {
+  for (const [label, path, why, headers, method] of untouched) {
+    it(`passes ${label} through byte for byte, with the same status and headers, and records why`, async () => {
       const init = { method: method ?? 'GET', headers: headers ?? {} };
       const res = await rawRequest(servers.withRamflow.baseUrl, path, init);
       const plain = await rawRequest(servers.without.baseUrl, path, init);
       assert.equal(res.status, plain.status);
       assert.deepEqual(res.body, plain.body, 'body differs');
       assert.deepEqual(comparableHeaders(res.headers), comparableHeaders(plain.headers));
-      assert.ok(res.headers['x-ramflow-id'], 'profiled responses carry X-Ramflow-Id');
+      const id = res.headers['x-ramflow-id'] as string;
+      assert.ok(id, 'profiled responses carry X-Ramflow-Id');
+      const record = JSON.parse((await waitForRecord(servers.withRamflow.baseUrl, id)).body.toString());
+      assert.equal(record.response.injected, false);
+      assert.match(record.response.notInjected, why);
     });
   }
 
