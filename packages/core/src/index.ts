@@ -7,6 +7,7 @@ export { DEFAULT_BASE_PATH, resolveOptions } from './options.js';
 export { bootstrapReport } from './preload/bootstrap.js';
 export { formatLocation, hideFrames, topFunctions } from './profile/views.js';
 export { createRamflow } from './ramflow.js';
+export { injectIntoStream, isReadableStream, MAX_COLLECTED_BYTES } from './response/collect.js';
 export { injectBeforeBodyEnd, isInjectable } from './response/inject.js';
 export { interceptNodeBody } from './response/node-body.js';
 export { readResponseInfo, responseAborted, writeResponseHeaders } from './response/node-response.js';

@@ -1,6 +1,7 @@
 import type { ConformanceRoute, ConformanceServer, ConformanceServerOptions } from '@ramflow/core/testing';
 import {
   allocateKnownStrings,
+  fileStream,
   fixtures,
   largeBody,
   STREAM_CHUNK_DELAY_MS,
@@ -36,6 +37,15 @@ export function installFixtureRoutes(app: Express): void {
   });
   app.get(fixtures.gzip.path, (_req, res) => {
     res.set('content-encoding', 'gzip').type(fixtures.gzip.contentType).send(fixtures.gzip.body);
+  });
+  app.get(fixtures.file.path, (_req, res) => {
+    res.type(fixtures.file.contentType);
+    res.set({
+      'content-length': String(fixtures.file.length),
+      etag: fixtures.file.etag,
+      'last-modified': fixtures.file.lastModified,
+    });
+    fileStream().pipe(res);
   });
   app.get(fixtures.stream.path, (_req, res) => {
     res.type(fixtures.stream.contentType);

@@ -1,5 +1,7 @@
 import {
   createRamflow,
+  injectIntoStream,
+  isReadableStream,
   type Ramflow,
   type RamflowOptions,
   type RequestInfo,
@@ -114,22 +116,42 @@ const plugin: FastifyPluginAsync<RamflowOptions> = async (fastify, registerOptio
     const session = request.ramflow;
     if (session === undefined) return done(null, payload);
     const info = responseInfo(reply);
-    let body = payload;
-    // Only complete bodies: streams pass through chunk by chunk.
-    if (session.mayInject && (typeof body === 'string' || Buffer.isBuffer(body)) && session.wantsBody(info)) {
-      const injected = session.injectToolbar(body, info, { request: request.raw, response: reply.raw });
-      if (injected !== body) {
+    const nonceSource = { request: request.raw, response: reply.raw };
+    const send = (body: unknown, injected: string | Buffer | undefined): void => {
+      if (injected !== undefined) {
         reply.header('content-length', Buffer.byteLength(injected));
-        // The page now differs per request: an ETag of the original body would make browsers reuse a stale toolbar.
+        // The page now differs per request: validators of the original would make browsers reuse a stale toolbar.
         reply.removeHeader('etag');
-        body = injected;
+        reply.removeHeader('last-modified');
       }
+      for (const [name, value] of session.responseHeaders(info)) {
+        const existing = name === 'Server-Timing' ? header(reply, name) : undefined;
+        reply.header(name, existing ? `${existing}, ${value}` : value);
+      }
+      done(null, injected ?? body);
+    };
+    // A page sent as a stream with a known length (@fastify/static's files) is collected to take the toolbar;
+    // other streams pass through chunk by chunk.
+    if (session.mayInject && isReadableStream(payload)) {
+      injectIntoStream(session, payload, info, reply.getHeader('content-length'), nonceSource).then(
+        (collected) => {
+          if (collected === undefined) send(payload, undefined);
+          else if ('stream' in collected) send(collected.stream, undefined);
+          else send(payload, collected.body);
+        },
+        (error: Error) => done(error),
+      );
+      return;
     }
-    for (const [name, value] of session.responseHeaders(info)) {
-      const existing = name === 'Server-Timing' ? header(reply, name) : undefined;
-      reply.header(name, existing ? `${existing}, ${value}` : value);
+    if (
+      session.mayInject &&
+      (typeof payload === 'string' || Buffer.isBuffer(payload)) &&
+      session.wantsBody(info)
+    ) {
+      const injected = session.injectToolbar(payload, info, nonceSource);
+      return send(payload, injected === payload ? undefined : injected);
     }
-    done(null, body);
+    send(payload, undefined);
   });
 
   fastify.addHook('onResponse', (request, reply, done) => {

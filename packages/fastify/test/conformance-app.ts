@@ -1,7 +1,13 @@
 import { Readable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { ConformanceRoute, ConformanceServer, ConformanceServerOptions } from '@ramflow/core/testing';
-import { allocateKnownStrings, fixtures, largeBody, STREAM_CHUNK_DELAY_MS } from '@ramflow/core/testing';
+import {
+  allocateKnownStrings,
+  fileStream,
+  fixtures,
+  largeBody,
+  STREAM_CHUNK_DELAY_MS,
+} from '@ramflow/core/testing';
 import type fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
 import { ramflowToolbar } from '../src/index.js';
@@ -40,6 +46,14 @@ export function installFixtureRoutes(app: FastifyInstance): void {
   });
   app.get(fixtures.gzip.path, (_request, reply) => {
     reply.header('content-encoding', 'gzip').type(fixtures.gzip.contentType).send(fixtures.gzip.body);
+  });
+  app.get(fixtures.file.path, (_request, reply) => {
+    reply
+      .type(fixtures.file.contentType)
+      .header('content-length', fixtures.file.length)
+      .header('etag', fixtures.file.etag)
+      .header('last-modified', fixtures.file.lastModified)
+      .send(fileStream());
   });
   app.get(fixtures.stream.path, (_request, reply) => {
     reply.type(fixtures.stream.contentType).send(Readable.from(streamedChunks()));

@@ -1,6 +1,8 @@
 import type { ServerResponse } from 'node:http';
 import {
   createRamflow,
+  injectIntoStream,
+  isReadableStream,
   type Ramflow,
   type RamflowOptions,
   type RequestInfo,
@@ -82,13 +84,34 @@ export function ramflow(options?: RamflowOptions): RamflowMiddleware {
       session.noteAppError(error);
       throw error;
     }
-    // Only complete bodies that Koa itself will send: streams and other body types pass untouched.
+    // Complete bodies that Koa itself will send, and pages sent as a stream with a known length (koa-static's
+    // files); other streams and body types pass untouched.
     const body: unknown = ctx.body;
     if (!session.mayInject || ctx.respond === false || res.headersSent) return;
-    if (typeof body !== 'string' && !Buffer.isBuffer(body)) return;
     const info = readResponseInfo(res);
+    const nonceSource = { request: ctx.req, response: res };
+    if (isReadableStream(body)) {
+      const collected = await injectIntoStream(
+        session,
+        body,
+        info,
+        res.getHeader('content-length'),
+        nonceSource,
+      );
+      if (collected === undefined) return;
+      if ('stream' in collected) {
+        ctx.body = collected.stream;
+        return;
+      }
+      ctx.body = collected.body;
+      // The page now differs per request: validators of the file would make browsers reuse a stale toolbar.
+      ctx.remove('ETag');
+      ctx.remove('Last-Modified');
+      return;
+    }
+    if (typeof body !== 'string' && !Buffer.isBuffer(body)) return;
     if (!session.wantsBody(info)) return;
-    const injected = session.injectToolbar(body, info, { request: ctx.req, response: res });
+    const injected = session.injectToolbar(body, info, nonceSource);
     if (injected === body) return;
     // Koa recomputes Content-Length from the new body and keeps the Content-Type already set.
     ctx.body = injected;

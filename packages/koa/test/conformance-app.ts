@@ -3,6 +3,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { ConformanceRoute, ConformanceServer, ConformanceServerOptions } from '@ramflow/core/testing';
 import {
   allocateKnownStrings,
+  fileStream,
   fixtures,
   largeBody,
   STREAM_CHUNK_DELAY_MS,
@@ -56,6 +57,13 @@ export function fixtureRoutes(): Middleware {
         ctx.set('Content-Encoding', 'gzip');
         ctx.type = fixtures.gzip.contentType;
         ctx.body = fixtures.gzip.body;
+        return;
+      case fixtures.file.path:
+        ctx.type = fixtures.file.contentType;
+        ctx.set('ETag', fixtures.file.etag);
+        ctx.set('Last-Modified', fixtures.file.lastModified);
+        ctx.body = fileStream();
+        ctx.length = fixtures.file.length;
         return;
       case fixtures.stream.path:
         ctx.type = fixtures.stream.contentType;

@@ -18,7 +18,13 @@ import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { ConformanceRoute, ConformanceServer, ConformanceServerOptions } from '@ramflow/core/testing';
-import { allocateKnownStrings, fixtures, largeBody, STREAM_CHUNK_DELAY_MS } from '@ramflow/core/testing';
+import {
+  allocateKnownStrings,
+  fileStream,
+  fixtures,
+  largeBody,
+  STREAM_CHUNK_DELAY_MS,
+} from '@ramflow/core/testing';
 import { RamflowModule } from '../src/index.js';
 
 export type Platform = 'express' | 'fastify';
@@ -97,6 +103,13 @@ export class FixtureController {
       type: fixtures.stream.contentType,
     });
   }
+  file(res: NativeResponse): StreamableFile {
+    res.header('etag', fixtures.file.etag).header('last-modified', fixtures.file.lastModified);
+    return new StreamableFile(fileStream(), {
+      type: fixtures.file.contentType,
+      length: fixtures.file.length,
+    });
+  }
   empty(): void {}
   // Express answers conditional requests by itself, Fastify only through a plugin: the route does it by hand.
   etag(ifNoneMatch: string | undefined, res: NativeResponse): void {
@@ -123,6 +136,7 @@ decorate(
     gzip: [Get(fixtures.gzip.path), param(0, Res())],
     large: [Get(fixtures.large.path), param(0, Res())],
     stream: [Get(fixtures.stream.path)],
+    file: [Get(fixtures.file.path), param(0, Res({ passthrough: true }))],
     empty: [Get(fixtures.empty.path), HttpCode(204)],
     etag: [Get(fixtures.etag.path), param(0, Headers('if-none-match')), param(1, Res())],
     probes: [Get(fixtures.probes.path), Header('Content-Type', fixtures.probes.contentType)],

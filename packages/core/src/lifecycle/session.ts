@@ -115,6 +115,17 @@ function acceptsHtml(accept: string | string[] | undefined): boolean {
   return value?.includes('text/html') === true;
 }
 
+/**
+ * A page the toolbar may go into is asked of the app uncompressed, as rack-mini-profiler does: a compression
+ * middleware registered after ramflow (`compression`, `koa-compress`, `@fastify/compress`) would otherwise compress
+ * it before ramflow sees it, and ramflow does not decompress. Only browser navigations on a loopback development
+ * server are affected; their other responses (JSON, assets) keep the client's Accept-Encoding.
+ */
+function askForIdentityEncoding(raw: RequestInfo['raw']): void {
+  const headers = raw?.headers;
+  if (headers?.['accept-encoding'] !== undefined) headers['accept-encoding'] = 'identity';
+}
+
 /** The absolute `X-Ramflow-Link` (relative when the Host header is not a plain host[:port]). */
 function linkFor(
   basePath: string,
@@ -201,6 +212,7 @@ export class Session implements RequestSession {
       if (request.rawResponse) this.#inFlight.push(new WeakRef(request.rawResponse));
     }
     this.mayInject = host.config.toolbar && acceptsHtml(headers.accept);
+    if (this.mayInject) askForIdentityEncoding(request.raw);
     this.#overheadMs = startCost;
     this.#exclusive = exclusive;
     this.#wantsSnapshot = wantsSnapshot;

@@ -1,6 +1,7 @@
 import type { ResponseInfo } from '../types.js';
 
-const NO_BODY_STATUS = new Set([204, 205, 304]);
+/** Statuses whose body is not a whole page: none (204, 205, 304), or a part of one (206, a Range request). */
+const NO_BODY_STATUS = new Set([204, 205, 206, 304]);
 
 /** Why a response got no toolbar: `kind` names the rule (one log line per kind), `message` says it to a person. */
 export interface NotInjected {

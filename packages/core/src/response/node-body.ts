@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestSession } from '../types.js';
+import { MAX_COLLECTED_BYTES, mayCollect } from './collect.js';
 import { flatten } from './inject.js';
 import { readResponseInfo } from './node-response.js';
 
@@ -13,10 +14,12 @@ function own<T>(session: RequestSession, work: () => T): T {
 }
 
 /**
- * Hands a complete body written by a single `res.end(body)` to the session for toolbar injection, on a node:http
- * response (Express, and any framework that writes through `res.end`). The first `res.write` marks the response
- * as streamed: it then passes through untouched, chunk by chunk. Everything this wrapper does before the original
- * `end` runs is ramflow's own work and is left out of the request's figures.
+ * Hands a page's body to the session for toolbar injection, on a node:http response (Express, and any framework
+ * that writes through `res.write`/`res.end`): a body written by a single `res.end(body)`, or a page written in
+ * parts with a declared, bounded Content-Length (a static file piped by `express.static`/`res.sendFile`), which
+ * is collected whole before anything is sent (collect.ts). Anything else written with `res.write` (a page
+ * streamed as it renders) passes through untouched, chunk by chunk. Everything these wrappers do before the
+ * original `write`/`end` run is ramflow's own work and is left out of the request's figures.
  */
 export function interceptNodeBody(session: RequestSession, req: IncomingMessage, res: ServerResponse): void {
   // Installing the wrappers (their closures, two properties on `res`) is ramflow's own work too.
@@ -26,16 +29,46 @@ export function interceptNodeBody(session: RequestSession, req: IncomingMessage,
 function install(session: RequestSession, req: IncomingMessage, res: ServerResponse): void {
   const write = res.write;
   const end = res.end;
+  /** The parts of a page being collected whole, once the first write decided to. */
+  let collected: Buffer[] | undefined;
+  let collectedLength = 0;
   const restore = () => {
     res.write = write;
     res.end = end;
   };
   res.write = function (this: ServerResponse, ...args: Parameters<ServerResponse['write']>) {
-    restore();
-    return write.apply(this, args);
+    if (collected === undefined) {
+      if (!own(session, () => mayCollectWrites(session, this))) {
+        restore();
+        return write.apply(this, args);
+      }
+      collected = [];
+    }
+    const [chunk, encoding, callback] = writeArgs(args as EndArgs);
+    if (chunk !== undefined) {
+      collected.push(chunk);
+      collectedLength += chunk.length;
+    }
+    if (typeof callback === 'function') process.nextTick(callback as () => void);
+    if (collectedLength > MAX_COLLECTED_BYTES) {
+      // More than its Content-Length said: not the page its headers describe. Send it on as it was written.
+      restore();
+      const parts = collected;
+      collected = undefined;
+      return write.call(this, Buffer.concat(parts), encoding as BufferEncoding);
+    }
+    return true;
   } as ServerResponse['write'];
   res.end = function (this: ServerResponse, ...args: EndArgs) {
     restore();
+    if (collected !== undefined) {
+      const parts = collected;
+      const [chunk, , callback] = writeArgs(args);
+      if (chunk !== undefined) parts.push(chunk);
+      const callEnd = end as (...a: unknown[]) => ServerResponse;
+      const body = own(session, () => injectCollected(session, req, this, Buffer.concat(parts)));
+      return callEnd.call(this, body, undefined, callback);
+    }
     // Writing the page copies a concatenated string whole: the app's cost with or without the toolbar. Done here,
     // before the own-work span below (the session's own flatten would fall inside it, and is then a no-op).
     if (typeof args[0] === 'string') flatten(args[0]);
@@ -43,6 +76,54 @@ function install(session: RequestSession, req: IncomingMessage, res: ServerRespo
     const [chunk, encoding, callback] = own(session, () => prepare(session, req, this, args));
     return callEnd.call(this, chunk, encoding, callback);
   } as ServerResponse['end'];
+}
+
+/** A page about to be written in parts is collected whole: its headers are unsent, its length known and bounded. */
+function mayCollectWrites(session: RequestSession, res: ServerResponse): boolean {
+  return (
+    session.mayInject &&
+    !res.headersSent &&
+    mayCollect(res.getHeader('content-length')) &&
+    session.wantsBody(readResponseInfo(res))
+  );
+}
+
+/** A write's or end's chunk as bytes (undefined for none), its encoding and its callback. */
+function writeArgs(args: EndArgs): [Buffer | undefined, unknown, unknown] {
+  let [chunk, encoding, callback] = args;
+  if (typeof chunk === 'function') return [undefined, undefined, chunk];
+  if (typeof encoding === 'function') {
+    callback = encoding;
+    encoding = undefined;
+  }
+  if (chunk === undefined || chunk === null) return [undefined, encoding, callback];
+  const bytes =
+    typeof chunk === 'string'
+      ? Buffer.from(chunk, (encoding as BufferEncoding | undefined) ?? 'utf8')
+      : Buffer.from(
+          (chunk as Uint8Array).buffer,
+          (chunk as Uint8Array).byteOffset,
+          (chunk as Uint8Array).byteLength,
+        );
+  return [bytes, encoding, callback];
+}
+
+/** The collected page with the toolbar in, its headers fixed; or the page as written when it is not the one declared. */
+function injectCollected(
+  session: RequestSession,
+  req: IncomingMessage,
+  res: ServerResponse,
+  body: Buffer,
+): Buffer {
+  if (Number(res.getHeader('content-length')) !== body.length) return body;
+  const injected = session.injectToolbar(body, readResponseInfo(res), { request: req, response: res });
+  if (injected === body) return body;
+  const bytes = typeof injected === 'string' ? Buffer.from(injected) : injected;
+  res.setHeader('content-length', bytes.length);
+  // The page now differs per request: validators of the file would make browsers reuse a stale toolbar.
+  res.removeHeader('etag');
+  res.removeHeader('last-modified');
+  return bytes;
 }
 
 /** The arguments `end` is called with: the body with the toolbar injected, or the app's own untouched. */

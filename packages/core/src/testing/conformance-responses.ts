@@ -116,6 +116,34 @@ export function defineResponseTests(
     });
   }
 
+  it('injects into a page sent as a stream with a known length (a static file), fixing its headers', async () => {
+    const res = await rawRequest(servers.withRamflow.baseUrl, fixtures.file.path, { headers: BROWSER });
+    const body = res.body.toString('utf8');
+    assert.equal(res.status, 200);
+    assert.equal(count(body, TOOLBAR_OPEN), 1, `one toolbar: ${body.slice(0, 200)}`);
+    assert.equal(stripToolbar(body), fixtures.file.body);
+    assert.equal(Number(res.headers['content-length']), res.body.length);
+    // A page that now differs per request must not be revalidated into a stale toolbar.
+    assert.equal(res.headers.etag, undefined);
+    assert.equal(res.headers['last-modified'], undefined);
+    const record = JSON.parse(
+      (
+        await waitForRecord(servers.withRamflow.baseUrl, res.headers['x-ramflow-id'] as string)
+      ).body.toString(),
+    );
+    assert.equal(record.response.injected, true);
+    assert.equal(record.response.notInjected, undefined);
+  });
+
+  it('passes the same static page to API clients byte for byte, validators included', async () => {
+    const init = { headers: { accept: '*/*' } };
+    const res = await rawRequest(servers.withRamflow.baseUrl, fixtures.file.path, init);
+    const plain = await rawRequest(servers.without.baseUrl, fixtures.file.path, init);
+    assert.deepEqual(res.body, plain.body);
+    assert.equal(res.body.toString(), fixtures.file.body);
+    assert.deepEqual(comparableHeaders(res.headers), comparableHeaders(plain.headers));
+  });
+
   it('streams chunked responses instead of buffering them', async () => {
     const res = await rawRequest(servers.withRamflow.baseUrl, fixtures.stream.path);
     assert.equal(res.headers['transfer-encoding'], 'chunked');

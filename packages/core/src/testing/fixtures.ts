@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 
 /**
@@ -34,6 +35,29 @@ export const fixtures = {
     path: '/chunked',
     contentType: 'text/html; charset=utf-8',
     chunks: ['<html><body>', '<p>one</p>', '<p>two</p>', '</body></html>'],
+  },
+  /**
+   * GET: 200 text/html sent as a stream with a declared Content-Length, as static-file middleware sends a file
+   * (`express.static`, `@fastify/static`, `koa-static`): `fileStream()` gives the stream; set `Content-Length:
+   * length`, the type, `ETag: etag` and `Last-Modified: lastModified`, and send the stream with the framework's
+   * ordinary API.
+   */
+  file: {
+    path: '/file.html',
+    contentType: 'text/html; charset=utf-8',
+    chunks: [
+      '<!doctype html><html><head><title>static</title></head><body>',
+      '<h1>static page</h1>',
+      '</body></html>',
+    ],
+    get body(): string {
+      return this.chunks.join('');
+    },
+    get length(): number {
+      return Buffer.byteLength(this.body);
+    },
+    etag: '"file-v1"',
+    lastModified: 'Tue, 01 Dec 2026 00:00:00 GMT',
   },
   /** GET: 204 with no body. */
   empty: { path: '/empty' },
@@ -93,3 +117,8 @@ export function allocateKnownStrings(): string[] {
 
 /** For chunked routes: the delay between chunks, in ms. */
 export const STREAM_CHUNK_DELAY_MS = 5;
+
+/** The `file` fixture's stream: its chunks, read one at a time, as a file stream delivers them. */
+export function fileStream(): Readable {
+  return Readable.from(fixtures.file.chunks.map((chunk) => Buffer.from(chunk)));
+}

@@ -5,5 +5,5 @@ export {
   type ConformanceServerOptions,
   defineAdapterConformanceSuite,
 } from './conformance.js';
-export { allocateKnownStrings, fixtures, largeBody, STREAM_CHUNK_DELAY_MS } from './fixtures.js';
+export { allocateKnownStrings, fileStream, fixtures, largeBody, STREAM_CHUNK_DELAY_MS } from './fixtures.js';
 export { parseServerTiming, rawRequest, serveOnLoopback, stripToolbar } from './http.js';
