@@ -1,3 +1,5 @@
+// This file is long because every option is validated here, once, at construction, each with a fix-it message of
+// its own (as helmet does); the checks share the describe/invalid helpers at the top.
 import { RamflowError } from './errors.js';
 import { consoleLogger } from './logger.js';
 import { DEFAULT_REDACT } from './redact.js';

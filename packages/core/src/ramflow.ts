@@ -23,7 +23,7 @@ import { redactHeapDiff } from './redact.js';
 import { crossSiteRefusal, hostnameOf, isAllowedHost, requestHost } from './security.js';
 import { MemoryStore } from './store/memory.js';
 import { TimeLimitedStore } from './store/time-limited-store.js';
-import { renderToolbar, type ToolbarInput } from './toolbar/render.js';
+import { renderToolbar, type ToolbarInput, type ToolbarMarkup } from './toolbar/render.js';
 import { sharedTemplates, type Templates } from './toolbar/templates.js';
 import type {
   BackendWindow,
@@ -310,7 +310,7 @@ class RamflowInstance implements Ramflow, SessionHost {
     if (this.#warmed) return;
     this.#warmed = true;
     try {
-      if (this.options.toolbar) this.templates.warm(['toolbar']);
+      if (this.options.toolbar) this.templates.warm(['toolbar', 'calls']);
     } catch (error) {
       this.#log.once(
         'error',
@@ -449,7 +449,7 @@ class RamflowInstance implements Ramflow, SessionHost {
     return this.options.allowHeapSnapshots ? this.#snapshots?.file(id, side) : undefined;
   }
 
-  renderToolbar(input: ToolbarInput): string {
+  renderToolbar(input: ToolbarInput): ToolbarMarkup {
     return renderToolbar(this.templates, input, this.options.basePath, this.options.severity);
   }
 

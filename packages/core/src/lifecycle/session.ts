@@ -9,7 +9,7 @@ import { plural } from '../plural.js';
 import { redactReferer, redactUrl } from '../redact.js';
 import {
   flatten,
-  injectBeforeBodyEnd,
+  injectIntoPage,
   NOT_NAVIGATION,
   type NotInjected,
   notInjectableReason,
@@ -19,7 +19,7 @@ import {
 } from '../response/inject.js';
 import { formatServerTiming } from '../response/server-timing.js';
 import { requestHost } from '../security.js';
-import type { ToolbarInput } from '../toolbar/render.js';
+import type { ToolbarInput, ToolbarMarkup } from '../toolbar/render.js';
 import type {
   BackendWindow,
   Concurrency,
@@ -67,7 +67,7 @@ export interface SessionHost {
    * the window to end after the response, or to the reason none was taken. Never rejects.
    */
   beginSnapshot(id: string): Promise<SnapshotWindow | string>;
-  renderToolbar(input: ToolbarInput): string;
+  renderToolbar(input: ToolbarInput): ToolbarMarkup;
   nonceFor(request: IncomingMessage, response: ServerResponse): string | undefined;
   sessionEnded(session: Session): void;
   recordFailure(failure: RamflowFailure, error: unknown): void;
@@ -461,9 +461,9 @@ export class Session implements RequestSession {
           atHeaders: true,
         },
       });
-      const out = injectBeforeBodyEnd(body, html);
+      const out = injectIntoPage(body, html.early, html.toolbar);
       // Node copies the toolbar with a string page when it writes it: that copy is ramflow's too.
-      this.#counters.ownBytes(toolbarCopyBytes(body, html));
+      this.#counters.ownBytes(toolbarCopyBytes(body, html.early) + toolbarCopyBytes(body, html.toolbar));
       this.#injected = true;
       return out;
     } catch (error) {

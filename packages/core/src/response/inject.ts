@@ -155,3 +155,34 @@ export function injectBeforeBodyEnd(body: Buffer | string, html: string): Buffer
   if (at < 0) return Buffer.concat([bytes, insert]);
   return Buffer.concat([bytes.subarray(0, at), insert, bytes.subarray(at)]);
 }
+
+/** How far from the start `<head>` is looked for: it opens a page, after at most a doctype and comments. */
+export const MAX_HEAD_SCAN = 64 * 1024;
+
+/** Index just after the first `<head>` (or `<head …>`, any case) within MAX_HEAD_SCAN, or -1. */
+function headEnd(text: string): number {
+  const scan = text.length > MAX_HEAD_SCAN ? text.slice(0, MAX_HEAD_SCAN) : text;
+  const match = /<head(?:\s[^>]*)?>/i.exec(scan);
+  return match === null ? -1 : match.index + match[0].length;
+}
+
+/**
+ * Splices `early` in right after the page's `<head>` (so it runs before any of the page's scripts) and `late`
+ * before `</body>` (injectBeforeBodyEnd). Without a `<head>` near the start, both go before `</body>`, `early`
+ * first. A string body gives a string, a Buffer a Buffer.
+ */
+export function injectIntoPage(body: Buffer, early: string, late: string): Buffer;
+export function injectIntoPage(body: string, early: string, late: string): string;
+export function injectIntoPage(body: Buffer | string, early: string, late: string): Buffer | string;
+export function injectIntoPage(body: Buffer | string, early: string, late: string): Buffer | string {
+  if (typeof body === 'string') {
+    const at = headEnd(body);
+    if (at < 0) return injectBeforeBodyEnd(body, early + late);
+    return injectBeforeBodyEnd(body.slice(0, at) + early + body.slice(at), late);
+  }
+  // The head is ASCII markup near the start: read that much as Latin-1 (one character per byte) to find it.
+  const at = headEnd(body.subarray(0, MAX_HEAD_SCAN).toString('latin1'));
+  if (at < 0) return injectBeforeBodyEnd(body, early + late);
+  const head = Buffer.concat([body.subarray(0, at), Buffer.from(early, 'utf8'), body.subarray(at)]);
+  return injectBeforeBodyEnd(head, late);
+}

@@ -127,7 +127,11 @@ export function parseServerTiming(value: string): Array<{ name: string; params: 
 export const TOOLBAR_OPEN = '<ramflow-toolbar';
 const TOOLBAR_PATTERN = /<ramflow-toolbar[\s\S]*?<\/ramflow-toolbar>(?:<script[^>]*><\/script>)+\n?/;
 
-/** Removes the injected toolbar, giving back the app's own body. */
+/** The call tagger ramflow puts first in `<head>` (or, without one, just before the toolbar). */
+const CALLS_PATTERN =
+  /<script src="[^"]*\/assets\/calls\.js" data-ramflow-id="[^"]*"(?: nonce="[^"]*")?><\/script>/;
+
+/** Removes the injected toolbar and call tagger, giving back the app's own body. */
 export function stripToolbar(body: string): string {
-  return body.replace(TOOLBAR_PATTERN, '');
+  return body.replace(CALLS_PATTERN, '').replace(TOOLBAR_PATTERN, '');
 }

@@ -11,19 +11,28 @@ export interface ToolbarInput {
   nonce: string | undefined;
 }
 
+/** The markup ramflow puts in a page: `early` right after `<head>`, `toolbar` before `</body>`. */
+export interface ToolbarMarkup {
+  /** The call tagger (calls.js): before the page's own scripts run, so their first fetch/XHR calls are linked. */
+  early: string;
+  /** The badge and its panel. */
+  toolbar: string;
+}
+
 /**
- * Renders the injected toolbar: the badge and an empty panel inside a declarative shadow root. Only the badge is
- * rendered on the request path (a few µs); the panels are rendered from the settled record when the toolbar's
- * script asks for them (`GET {basePath}/api/requests/:id/toolbar`).
+ * Renders the injected toolbar: the badge and an empty panel inside a declarative shadow root, and the call
+ * tagger that goes first in `<head>`. Only the badge is rendered on the request path (a few µs); the panels are
+ * rendered from the settled record when the toolbar's script asks for them (`GET {basePath}/api/requests/:id/toolbar`).
  */
 export function renderToolbar(
   templates: Templates,
   input: ToolbarInput,
   basePath: string,
   thresholds: Required<SeverityThresholds>,
-): string {
+): ToolbarMarkup {
   const { summary } = input;
-  return templates.render('toolbar', {
+  const early = templates.render('calls', { id: input.id, basePath, nonce: input.nonce });
+  const toolbar = templates.render('toolbar', {
     id: input.id,
     link: input.link,
     basePath,
@@ -39,4 +48,5 @@ export function renderToolbar(
     overlapping: summary.concurrency.overlapping,
     tabs: TOOLBAR_PANELS.map(({ id, title }) => ({ id, title })),
   });
+  return { early, toolbar };
 }

@@ -1,11 +1,11 @@
 // ramflow toolbar: opens/closes the panel, hides/shows the badge (remembered), switches tabs (keyboard too),
 // loads each panel from the ramflow base path the first time it is shown, swaps the header-time figures for the
-// settled record, and follows the page's own fetch/XHR calls (History tab, live).
+// settled record, and counts the page's own fetch/XHR calls that calls.js tagged (History tab, live).
 // Runs under a strict CSP: served from the ramflow base path, no inline code, no eval, no style attributes.
 (() => {
   const STORAGE_KEY = 'ramflow:hidden';
   const ID_PATTERN = /^[0-9a-f]{8}-[0-9a-z]{1,12}$/;
-  const PATCHED = Symbol.for('ramflow.toolbar.calls');
+  const CALLS = Symbol.for('ramflow.calls');
 
   function setup(host) {
     let root = host.shadowRoot;
@@ -198,17 +198,16 @@
     }
   }
 
-  // The page's own fetch/XHR calls to its origin carry this page's id (X-Ramflow-Parent), so their records link
-  // back to it; each answer's X-Ramflow-Id counts on the badge and refreshes the History tab. The wrappers pass
-  // every argument, result and error through unchanged.
+  // The page's own fetch/XHR calls are tagged by calls.js (injected first in <head>); each answer's X-Ramflow-Id
+  // counts on the badge and refreshes the History tab.
   function followCalls(root, pageId, changed) {
-    if (window[PATCHED]) return;
-    window[PATCHED] = true;
+    const state = window[CALLS];
+    if (!state || state.pageId !== pageId || state.followed) return;
+    state.followed = true;
     let calls = 0;
     let pending;
     const counter = root.querySelector('[data-ramflow="calls"]');
-    const seen = (ramflowId) => {
-      if (!ramflowId || !ID_PATTERN.test(ramflowId) || ramflowId === pageId) return;
+    const count = () => {
       calls += 1;
       if (counter) {
         counter.hidden = false;
@@ -218,71 +217,9 @@
       clearTimeout(pending);
       pending = setTimeout(changed, 150);
     };
-    const sameOrigin = (url) => {
-      try {
-        return new URL(url, location.href).origin === location.origin;
-      } catch {
-        return false;
-      }
-    };
-
-    const originalFetch = window.fetch;
-    if (typeof originalFetch === 'function') {
-      window.fetch = function ramflowFetch(input, init) {
-        let args = [input, init];
-        try {
-          const url = input instanceof Request ? input.url : String(input);
-          if (sameOrigin(url)) {
-            const headers = new Headers(
-              init && init.headers !== undefined
-                ? init.headers
-                : input instanceof Request
-                  ? input.headers
-                  : undefined,
-            );
-            if (!headers.has('x-ramflow-parent')) headers.set('x-ramflow-parent', pageId);
-            args = [input, { ...init, headers }];
-          }
-        } catch {
-          args = [input, init];
-        }
-        const result = originalFetch.apply(this, args);
-        result.then(
-          (response) => {
-            try {
-              seen(response.headers.get('x-ramflow-id'));
-            } catch {}
-          },
-          () => {},
-        );
-        return result;
-      };
-    }
-
-    const XHR = window.XMLHttpRequest;
-    if (XHR?.prototype) {
-      const open = XHR.prototype.open;
-      const send = XHR.prototype.send;
-      XHR.prototype.open = function ramflowOpen(method, url, ...rest) {
-        try {
-          this.__ramflowSameOrigin = sameOrigin(String(url));
-        } catch {}
-        return open.call(this, method, url, ...rest);
-      };
-      XHR.prototype.send = function ramflowSend(body) {
-        try {
-          if (this.__ramflowSameOrigin) {
-            this.setRequestHeader('x-ramflow-parent', pageId);
-            this.addEventListener('loadend', () => {
-              try {
-                seen(this.getResponseHeader('x-ramflow-id'));
-              } catch {}
-            });
-          }
-        } catch {}
-        return send.call(this, body);
-      };
-    }
+    // Calls made before the toolbar loaded (a single-page app's first fetches) count too.
+    for (let i = 0; i < state.seen.length; i++) count();
+    state.listeners.push(count);
   }
 
   for (const host of document.querySelectorAll('ramflow-toolbar')) setup(host);
