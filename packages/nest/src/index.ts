@@ -9,8 +9,6 @@ import {
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { type Ramflow, RamflowError, type RamflowLogger, type RamflowOptions } from '@ramflow/core';
-import { ramflow } from '@ramflow/express';
-import { ramflowToolbar } from '@ramflow/fastify';
 import type { Express } from 'express';
 import type { FastifyInstance } from 'fastify';
 
@@ -47,9 +45,32 @@ function withNestLogger(options: RamflowOptions | undefined): RamflowOptions | u
 }
 
 /**
+ * The adapter of the platform in use, loaded only then: `@ramflow/express` and `@ramflow/fastify` are optional
+ * peers, so an app installs just the one for its platform. (The CommonJS build `require`s it; see tsdown.config.ts.)
+ */
+async function loadAdapter<T>(name: string, platform: string, load: () => Promise<T>): Promise<T> {
+  try {
+    return await load();
+  } catch (error) {
+    const code = (error as { code?: unknown } | null)?.code;
+    const message = error instanceof Error ? error.message : '';
+    // Only the adapter itself missing; a missing dependency of an installed adapter is rethrown as it is.
+    if ((code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && message.includes(`'${name}'`)) {
+      throw new RamflowError(
+        'RAMFLOW_UNSUPPORTED_PLATFORM',
+        `this Nest app runs on the ${platform} platform, which needs the ${name} package: npm install ${name}`,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+}
+
+/**
  * ramflow for NestJS 11 and 12, on the Express and the Fastify platforms: import
  * `RamflowModule.forRoot(options)` (or `forRootAsync`) in the root module. It hands the request lifecycle to
- * `@ramflow/express` or `@ramflow/fastify`, whichever platform the app runs on, and closes ramflow with the app.
+ * `@ramflow/express` or `@ramflow/fastify`, whichever platform the app runs on (the app installs that one; without
+ * it `init` fails saying so), and closes ramflow with the app.
  * `app.get(RamflowModule).ramflow` is the ramflow instance (store, `flush`) once the app is initialized.
  */
 export class RamflowModule implements NestModule, OnApplicationShutdown {
@@ -97,10 +118,16 @@ export class RamflowModule implements NestModule, OnApplicationShutdown {
     const type = adapter.getType();
     const options = withNestLogger(this.#options);
     if (type === 'express') {
+      const { ramflow } = await loadAdapter('@ramflow/express', 'Express', () => import('@ramflow/express'));
       const middleware = ramflow(options);
       this.#ramflow = middleware.ramflow;
       adapter.getInstance<Express>().use(middleware);
     } else if (type === 'fastify') {
+      const { ramflowToolbar } = await loadAdapter(
+        '@ramflow/fastify',
+        'Fastify',
+        () => import('@ramflow/fastify'),
+      );
       const fastify = adapter.getInstance<FastifyInstance>();
       // Awaited so that a bad option fails `init` here, and so that the instance is decorated with `ramflow`.
       await fastify.register(ramflowToolbar, options ?? {});
