@@ -58,6 +58,8 @@ describe('process insights', () => {
   it('serves the documented JSON, the Process page, and the toolbar’s compact view', async () => {
     const demo = await startDemo();
     servers.push(demo);
+    // The process view is the process's, shared by every ramflow instance in it (this file starts several).
+    const before = (await (await fetch(`${demo.baseUrl}/__ramflow/api/process`)).json()).allocationRate.requests;
     const page = await rawRequest(demo.baseUrl, '/', { headers: { accept: 'text/html' } });
     await rawRequest(demo.baseUrl, '/api/report');
     await demo.core.flush();
@@ -78,7 +80,8 @@ describe('process insights', () => {
     assert.ok(report.heap.spaces.some((space: { name: string }) => space.name === 'old_space'));
     assert.ok(report.timeline.samples.length >= 1);
     assert.ok(report.timeline.marks.some((mark: { kind: string }) => mark.kind === 'request'));
-    assert.equal(report.allocationRate.requests, 2);
+    // Recent requests, bounded (RATE_WINDOW): these two among them.
+    assert.equal(report.allocationRate.requests, Math.min(256, before + 2));
     assert.equal(report.bootstrap.source, 'ramflow-import');
 
     const html = await (await fetch(`${demo.baseUrl}/__ramflow/process`)).text();

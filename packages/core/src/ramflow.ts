@@ -10,7 +10,11 @@ import { selectBackend } from './backends/select.js';
 import { handleDashboard } from './dashboard/handler.js';
 import { describeError } from './errors.js';
 import { newRequestId } from './ids.js';
-import { ProcessInsights } from './insights/process-insights.js';
+import {
+  type ProcessInsights,
+  releaseProcessInsights,
+  sharedProcessInsights,
+} from './insights/process-insights.js';
 import { type GateAdmission, IsolationGate } from './lifecycle/isolation-gate.js';
 import { Session, type SessionConfig, type SessionHost, type SessionWindows } from './lifecycle/session.js';
 import { type ProcessFigures, SettleQueue } from './lifecycle/settle-queue.js';
@@ -88,6 +92,9 @@ function pathOf(url: string): string {
   const query = url.indexOf('?');
   return query < 0 ? url : url.slice(0, query);
 }
+
+/** Releases the GC ledger an instance held when the instance is collected without close() (an app dropped). */
+const LEDGER_HOLDERS = new FinalizationRegistry<GcLedger>((ledger) => ledger.release());
 
 class RamflowInstance implements Ramflow, SessionHost {
   readonly options: ResolvedRamflowOptions;
@@ -174,6 +181,7 @@ class RamflowInstance implements Ramflow, SessionHost {
     if (this.#ledgerRef === undefined) {
       this.#ledgerRef = sharedGcLedger();
       this.#ledgerRef.acquire();
+      LEDGER_HOLDERS.register(this, this.#ledgerRef, this);
       this.#armLedgerRelease();
     }
     return this.#ledgerRef;
@@ -181,25 +189,38 @@ class RamflowInstance implements Ramflow, SessionHost {
 
   #armLedgerRelease(): void {
     if (this.#ledgerIdleTimer !== undefined || this.#closed) return;
+    // The timer holds the instance weakly: an app dropped without close() is collected at once, and
+    // LEDGER_HOLDERS releases what it held.
+    const self = new WeakRef(this);
     this.#ledgerIdleTimer = setTimeout(() => {
-      this.#ledgerIdleTimer = undefined;
-      if (this.#ledgerRef === undefined) return;
-      if (this.activeCount > 0 || this.#settle.size > 0 || this.gate.inside > 0 || this.gate.waiting > 0) {
-        this.#armLedgerRelease();
-        return;
-      }
-      this.#ledgerRef.release();
-      this.#ledgerRef = undefined;
+      const instance = self.deref();
+      if (instance !== undefined) instance.#releaseIdleLedger();
     }, LEDGER_IDLE_MS);
     this.#ledgerIdleTimer.unref();
   }
 
-  /** The process view, started with the first profiled request (or the first look at it). */
+  #releaseIdleLedger(): void {
+    this.#ledgerIdleTimer = undefined;
+    if (this.#ledgerRef === undefined) return;
+    if (this.activeCount > 0 || this.#settle.size > 0 || this.gate.inside > 0 || this.gate.waiting > 0) {
+      this.#armLedgerRelease();
+      return;
+    }
+    this.#releaseLedger();
+  }
+
+  #releaseLedger(): void {
+    LEDGER_HOLDERS.unregister(this);
+    this.#ledgerRef?.release();
+    this.#ledgerRef = undefined;
+  }
+
+  /**
+   * The process view, started with the first profiled request (or the first look at it). One per process, shared
+   * by every instance, which it holds weakly (see sharedProcessInsights).
+   */
   get #processInsights(): ProcessInsights {
-    this.#insights ??= new ProcessInsights(
-      () => this.#ledger,
-      () => ({ inFlight: this.activeCount, started: this.startedCount }),
-    );
+    this.#insights ??= sharedProcessInsights(this);
     return this.#insights;
   }
 
@@ -618,12 +639,11 @@ class RamflowInstance implements Ramflow, SessionHost {
     this.#closed = true;
     this.#settle.close();
     if (this.#ledgerIdleTimer) clearTimeout(this.#ledgerIdleTimer);
-    this.#ledgerRef?.release();
-    this.#ledgerRef = undefined;
+    this.#releaseLedger();
     await this.backend.close();
     await this.#snapshots?.close();
     this.#snapshots = undefined;
-    this.#insights?.close();
+    if (this.#insights !== undefined) releaseProcessInsights(this);
   }
 }
 

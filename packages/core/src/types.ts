@@ -693,6 +693,15 @@ export interface RequestSession {
     response: ResponseInfo,
     nonceSource?: { request: IncomingMessage; response: ServerResponse },
   ): string | Buffer;
+  /**
+   * For a page whose headers are written before its body reaches ramflow: renders the toolbar now and returns
+   * the bytes `injectToolbar` will add (to include in Content-Length), or undefined when the page gets none.
+   * Optional: core's node:http interception uses it; adapters need not.
+   */
+  reserveToolbar?(
+    response: ResponseInfo,
+    nonceSource?: { request: IncomingMessage; response: ServerResponse },
+  ): number | undefined;
   /** Note an error thrown by the app's handler (recorded; the framework handles it as usual). */
   noteAppError(error: unknown): void;
   /** The response finished or was aborted: finalize and store the record. Idempotent (the first call wins); never throws. */

@@ -2,7 +2,7 @@ import { totalmem } from 'node:os';
 import { constants, PerformanceObserver, performance } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import { getForceGc } from '../measure/force-gc.js';
-import type { GcLedger } from '../measure/gc-ledger.js';
+import { activeGcLedger, type GcLedger } from '../measure/gc-ledger.js';
 import { plural } from '../plural.js';
 import { bootstrapReport } from '../preload/bootstrap.js';
 import type { CgroupMemory, IntegrityAudit, ProcessReport, RequestRecord } from '../types.js';
@@ -62,7 +62,8 @@ export class ProcessInsights {
   #peakBeforeOwn: number | undefined;
 
   constructor(
-    readonly ledger: () => GcLedger,
+    /** The GC ledger when one is running (a forced collection is then recorded in it), else undefined. */
+    readonly ledger: () => GcLedger | undefined,
     readonly activity: () => RequestActivity = () => ({ inFlight: 0, started: 0 }),
   ) {
     this.#wake();
@@ -134,7 +135,7 @@ export class ProcessInsights {
    */
   audit(): IntegrityAudit {
     const began = performance.now();
-    const heapUsedBytes = this.ledger().collect(getForceGc());
+    const heapUsedBytes = this.#collect();
     const collectionMs = performance.now() - began;
     this.#addPoint(heapUsedBytes);
     const boot = bootstrapReport();
@@ -234,6 +235,15 @@ export class ProcessInsights {
     };
   }
 
+  /** A forced full collection, recorded in the running GC ledger if there is one; the used heap after it. */
+  #collect(): number {
+    const gc = getForceGc();
+    const ledger = this.ledger();
+    if (ledger !== undefined) return ledger.collect(gc);
+    gc();
+    return v8.getHeapStatistics().used_heap_size;
+  }
+
   close(): void {
     this.#closed = true;
     if (this.#sampler !== undefined) clearInterval(this.#sampler);
@@ -295,9 +305,81 @@ export class ProcessInsights {
 
   #probe(): void {
     try {
-      this.#addPoint(this.ledger().collect(getForceGc()));
+      this.#addPoint(this.#collect());
     } catch {
       // No point this time; the next idle moment tries again.
     }
+  }
+}
+
+/** A ramflow instance, as the process view counts its requests. */
+export interface ActivitySource {
+  /** Profiled requests in flight. */
+  readonly activeCount: number;
+  /** Profiled requests started so far. */
+  readonly startedCount: number;
+}
+
+interface SharedInsights {
+  insights: ProcessInsights;
+  sources: Set<WeakRef<ActivitySource>>;
+  members: WeakSet<ActivitySource>;
+}
+
+const REGISTRY_KEY = Symbol.for('ramflow.process-insights');
+
+function liveSources(shared: SharedInsights): ActivitySource[] {
+  const live: ActivitySource[] = [];
+  for (const ref of shared.sources) {
+    const source = ref.deref();
+    if (source === undefined) shared.sources.delete(ref);
+    else live.push(source);
+  }
+  return live;
+}
+
+/**
+ * The process's one view, shared by every ramflow instance in it (the process is one, whatever the number of
+ * apps): one timeline sampler and one GC observer, not one per instance. Instances are held weakly, so an app
+ * dropped without `close()` (one app per test, say) is collected with its ramflow; its requests stop counting.
+ * The view itself stops its sampler when idle (IDLE_STOP_MS) and is closed when its last instance releases it.
+ */
+export function sharedProcessInsights(source: ActivitySource): ProcessInsights {
+  const registry = globalThis as unknown as Record<symbol, SharedInsights | undefined>;
+  let shared = registry[REGISTRY_KEY];
+  if (shared === undefined) {
+    const created: SharedInsights = {
+      sources: new Set(),
+      members: new WeakSet(),
+      insights: new ProcessInsights(activeGcLedger, () => {
+        let inFlight = 0;
+        let started = 0;
+        for (const live of liveSources(created)) {
+          inFlight += live.activeCount;
+          started += live.startedCount;
+        }
+        return { inFlight, started };
+      }),
+    };
+    shared = created;
+    registry[REGISTRY_KEY] = shared;
+  }
+  if (!shared.members.has(source)) {
+    shared.members.add(source);
+    shared.sources.add(new WeakRef(source));
+  }
+  return shared.insights;
+}
+
+/** An instance that closes stops counting; the last one closes the view. */
+export function releaseProcessInsights(source: ActivitySource): void {
+  const registry = globalThis as unknown as Record<symbol, SharedInsights | undefined>;
+  const shared = registry[REGISTRY_KEY];
+  if (shared === undefined || !shared.members.has(source)) return;
+  shared.members.delete(source);
+  for (const ref of shared.sources) if (ref.deref() === source) shared.sources.delete(ref);
+  if (liveSources(shared).length === 0) {
+    shared.insights.close();
+    registry[REGISTRY_KEY] = undefined;
   }
 }

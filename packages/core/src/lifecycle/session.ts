@@ -178,6 +178,8 @@ export class Session implements RequestSession {
   #peek: PeekFigures | undefined;
   #concurrencyAtHeaders: Concurrency | undefined;
   #injected = false;
+  /** The toolbar rendered at the headers, for a page whose body comes after them (reserveToolbar). */
+  #reserved: ToolbarMarkup | undefined;
   /** Why the toolbar was not injected, once a rule said so (see `notInjected`). */
   #notInjected: NotInjected | undefined;
   #finished = false;
@@ -436,31 +438,10 @@ export class Session implements RequestSession {
   ): string | Buffer {
     const began = performance.now();
     try {
-      if (this.#injected || this.#counters === undefined || !this.wantsBody(response)) return body;
-      // The badge shows the same header-time figures as Server-Timing; its script then loads the settled record.
-      const peek = this.#figures();
-      const nonce = nonceSource ? this.host.nonceFor(nonceSource.request, nonceSource.response) : undefined;
-      const html = this.host.renderToolbar({
-        id: this.id,
-        link: this.link(),
-        nonce,
-        summary: {
-          heapDeltaBytes: peek.heapDeltaBytes,
-          heapDeltaKind: peek.heapDeltaKind,
-          allocatedBytes: peek.allocatedBytes,
-          allocatedIsLowerBound: peek.allocatedIsLowerBound,
-          heapUsedBeforeBytes: peek.heapUsedBeforeBytes,
-          heapUsedAfterBytes: peek.heapUsedNowBytes,
-          externalDeltaBytes: peek.externalDeltaBytes,
-          gcCount: peek.gcCount,
-          gcPauseMs: peek.gcPauseMs,
-          backendName: this.host.config.backend.name,
-          backendReason: this.host.config.backend.reason,
-          concurrency: this.#concurrencyAtHeaders ?? this.#concurrency(),
-          overheadMs: this.#overheadMs + (performance.now() - began),
-          atHeaders: true,
-        },
-      });
+      if (this.#injected || this.#counters === undefined) return body;
+      // Rendered at the headers already when they went out first (reserveToolbar); the same markup goes in.
+      const html = this.#reserved ?? (this.wantsBody(response) ? this.#render(nonceSource, began) : undefined);
+      if (html === undefined) return body;
       const out = injectIntoPage(body, html.early, html.toolbar);
       // Node copies the toolbar with a string page when it writes it: that copy is ramflow's too.
       this.#counters.ownBytes(toolbarCopyBytes(body, html.early) + toolbarCopyBytes(body, html.toolbar));
@@ -472,6 +453,61 @@ export class Session implements RequestSession {
     } finally {
       this.#overheadMs += performance.now() - began;
     }
+  }
+
+  /**
+   * For a page whose headers go out before its body reaches ramflow (a compression middleware registered after
+   * ramflow writes them first): renders the toolbar now and returns the bytes it will add, so the Content-Length
+   * sent can include them; `injectToolbar` then puts in this same markup. Undefined when the page gets no toolbar.
+   */
+  reserveToolbar(
+    response: ResponseInfo,
+    nonceSource?: { request: IncomingMessage; response: ServerResponse },
+  ): number | undefined {
+    return this.own(() => {
+      const began = performance.now();
+      try {
+        if (this.#injected || this.#counters === undefined || !this.wantsBody(response)) return undefined;
+        this.#reserved ??= this.#render(nonceSource, began);
+        return Buffer.byteLength(this.#reserved.early) + Buffer.byteLength(this.#reserved.toolbar);
+      } catch (error) {
+        this.#fail('inject', error);
+        return undefined;
+      } finally {
+        this.#overheadMs += performance.now() - began;
+      }
+    });
+  }
+
+  /** The toolbar's markup with the header-time figures (the badge shows what Server-Timing says). */
+  #render(
+    nonceSource: { request: IncomingMessage; response: ServerResponse } | undefined,
+    began: number,
+  ): ToolbarMarkup {
+    // The badge shows the same header-time figures as Server-Timing; its script then loads the settled record.
+    const peek = this.#figures();
+    const nonce = nonceSource ? this.host.nonceFor(nonceSource.request, nonceSource.response) : undefined;
+    return this.host.renderToolbar({
+      id: this.id,
+      link: this.link(),
+      nonce,
+      summary: {
+        heapDeltaBytes: peek.heapDeltaBytes,
+        heapDeltaKind: peek.heapDeltaKind,
+        allocatedBytes: peek.allocatedBytes,
+        allocatedIsLowerBound: peek.allocatedIsLowerBound,
+        heapUsedBeforeBytes: peek.heapUsedBeforeBytes,
+        heapUsedAfterBytes: peek.heapUsedNowBytes,
+        externalDeltaBytes: peek.externalDeltaBytes,
+        gcCount: peek.gcCount,
+        gcPauseMs: peek.gcPauseMs,
+        backendName: this.host.config.backend.name,
+        backendReason: this.host.config.backend.reason,
+        concurrency: this.#concurrencyAtHeaders ?? this.#concurrency(),
+        overheadMs: this.#overheadMs + (performance.now() - began),
+        atHeaders: true,
+      },
+    });
   }
 
   noteAppError(error: unknown): void {

@@ -420,3 +420,9 @@ export function sharedGcLedger(): GcLedger {
   }
   return ledger;
 }
+
+/** The process's ledger while one is running (some instance holds it), else undefined: asking starts nothing. */
+export function activeGcLedger(): GcLedger | undefined {
+  const ledger = (globalThis as unknown as Record<symbol, GcLedger | undefined>)[REGISTRY_KEY];
+  return ledger === undefined || ledger.disposed ? undefined : ledger;
+}

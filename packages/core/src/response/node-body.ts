@@ -26,19 +26,46 @@ export function interceptNodeBody(session: RequestSession, req: IncomingMessage,
   own(session, () => install(session, req, res));
 }
 
+/**
+ * A page whose headers went out before its body reached ramflow (a compression middleware registered after ramflow
+ * writes them first): the toolbar was rendered then, and the Content-Length sent (if any) includes its `added`
+ * bytes, `declared` being the app's own.
+ */
+interface HeaderPlan {
+  added: number;
+  declared: number | undefined;
+}
+
 function install(session: RequestSession, req: IncomingMessage, res: ServerResponse): void {
   const write = res.write;
   const end = res.end;
+  const writeHead = res.writeHead;
   /** The parts of a page being collected whole, once the first write decided to. */
   let collected: Buffer[] | undefined;
   let collectedLength = 0;
+  let plan: HeaderPlan | undefined;
+  /** The body reached ramflow's wrappers (a write or the end): headers written from then on need no plan. */
+  let bodySeen = false;
   const restore = () => {
     res.write = write;
     res.end = end;
+    res.writeHead = writeHead;
   };
+  res.writeHead = function (this: ServerResponse, ...args: unknown[]) {
+    res.writeHead = writeHead;
+    if (!bodySeen) plan = own(session, () => planAtHeaders(session, req, this, args));
+    return (writeHead as (...a: unknown[]) => ServerResponse).apply(this, args);
+  } as ServerResponse['writeHead'];
   res.write = function (this: ServerResponse, ...args: Parameters<ServerResponse['write']>) {
+    bodySeen = true;
     if (collected === undefined) {
-      if (!own(session, () => mayCollectWrites(session, this))) {
+      const collect =
+        plan !== undefined
+          ? plan.declared !== undefined
+          : own(session, () => mayCollectWrites(session, this));
+      if (!collect) {
+        // Streamed: it goes out as written (a planned toolbar is not put in, and the record says "streamed").
+        plan = undefined;
         restore();
         return write.apply(this, args);
       }
@@ -50,7 +77,7 @@ function install(session: RequestSession, req: IncomingMessage, res: ServerRespo
       collectedLength += chunk.length;
     }
     if (typeof callback === 'function') process.nextTick(callback as () => void);
-    if (collectedLength > MAX_COLLECTED_BYTES) {
+    if (plan === undefined && collectedLength > MAX_COLLECTED_BYTES) {
       // More than its Content-Length said: not the page its headers describe. Send it on as it was written.
       restore();
       const parts = collected;
@@ -60,22 +87,52 @@ function install(session: RequestSession, req: IncomingMessage, res: ServerRespo
     return true;
   } as ServerResponse['write'];
   res.end = function (this: ServerResponse, ...args: EndArgs) {
+    bodySeen = true;
     restore();
-    if (collected !== undefined) {
-      const parts = collected;
+    const callEnd = end as (...a: unknown[]) => ServerResponse;
+    if (
+      collected !== undefined ||
+      (plan !== undefined && args[0] !== undefined && typeof args[0] !== 'function')
+    ) {
+      const parts = collected ?? [];
       const [chunk, , callback] = writeArgs(args);
       if (chunk !== undefined) parts.push(chunk);
-      const callEnd = end as (...a: unknown[]) => ServerResponse;
-      const body = own(session, () => injectCollected(session, req, this, Buffer.concat(parts)));
+      const body = own(session, () => injectCollected(session, req, this, Buffer.concat(parts), plan));
       return callEnd.call(this, body, undefined, callback);
     }
     // Writing the page copies a concatenated string whole: the app's cost with or without the toolbar. Done here,
     // before the own-work span below (the session's own flatten would fall inside it, and is then a no-op).
     if (typeof args[0] === 'string') flatten(args[0]);
-    const callEnd = end as (...a: unknown[]) => ServerResponse;
     const [chunk, encoding, callback] = own(session, () => prepare(session, req, this, args));
     return callEnd.call(this, chunk, encoding, callback);
   } as ServerResponse['end'];
+}
+
+/**
+ * The headers are going out before the body reached ramflow: when the page will take the toolbar, renders it now
+ * and fixes the headers for it (a Content-Length of the app's length plus the toolbar's, validators dropped).
+ * Not when `writeHead` is given a Content-Length of its own, which ramflow does not rewrite.
+ */
+function planAtHeaders(
+  session: RequestSession,
+  req: IncomingMessage,
+  res: ServerResponse,
+  args: unknown[],
+): HeaderPlan | undefined {
+  if (!session.mayInject || session.reserveToolbar === undefined) return undefined;
+  const given = args.find((arg) => typeof arg === 'object' && arg !== null);
+  if (given !== undefined && JSON.stringify(Object.keys(given)).toLowerCase().includes('"content-length"'))
+    return undefined;
+  const declaredHeader = res.getHeader('content-length');
+  if (declaredHeader !== undefined && !mayCollect(declaredHeader)) return undefined;
+  const added = session.reserveToolbar(readResponseInfo(res), { request: req, response: res });
+  if (added === undefined) return undefined;
+  const declared = declaredHeader === undefined ? undefined : Number(declaredHeader);
+  if (declared !== undefined) res.setHeader('content-length', declared + added);
+  // The page now differs per request: validators of the original would make browsers reuse a stale toolbar.
+  res.removeHeader('etag');
+  res.removeHeader('last-modified');
+  return { added, declared };
 }
 
 /** A page about to be written in parts is collected whole: its headers are unsent, its length known and bounded. */
@@ -108,21 +165,27 @@ function writeArgs(args: EndArgs): [Buffer | undefined, unknown, unknown] {
   return [bytes, encoding, callback];
 }
 
-/** The collected page with the toolbar in, its headers fixed; or the page as written when it is not the one declared. */
+/**
+ * The collected page with the toolbar in, its headers fixed; or the page as written when it is not the one
+ * declared. With a plan, the headers are out already and promised the toolbar's bytes: it goes in regardless.
+ */
 function injectCollected(
   session: RequestSession,
   req: IncomingMessage,
   res: ServerResponse,
   body: Buffer,
+  plan: HeaderPlan | undefined,
 ): Buffer {
-  if (Number(res.getHeader('content-length')) !== body.length) return body;
+  if (plan === undefined && Number(res.getHeader('content-length')) !== body.length) return body;
   const injected = session.injectToolbar(body, readResponseInfo(res), { request: req, response: res });
   if (injected === body) return body;
   const bytes = typeof injected === 'string' ? Buffer.from(injected) : injected;
-  res.setHeader('content-length', bytes.length);
-  // The page now differs per request: validators of the file would make browsers reuse a stale toolbar.
-  res.removeHeader('etag');
-  res.removeHeader('last-modified');
+  if (!res.headersSent) {
+    res.setHeader('content-length', bytes.length);
+    // The page now differs per request: validators of the file would make browsers reuse a stale toolbar.
+    res.removeHeader('etag');
+    res.removeHeader('last-modified');
+  }
   return bytes;
 }
 

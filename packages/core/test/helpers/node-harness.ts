@@ -14,6 +14,8 @@ export interface Harness {
   url: string;
   ramflow: Ramflow;
   close(): Promise<void>;
+  /** Closes the server and leaves ramflow as an app that is dropped without close() would. */
+  closeServerOnly(): Promise<void>;
 }
 
 /** A minimal adapter: what each framework adapter does, on bare node:http. */
@@ -48,6 +50,10 @@ export async function harness(
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     ramflow,
+    closeServerOnly: async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
     close: async () => {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
