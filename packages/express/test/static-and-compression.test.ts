@@ -1,90 +1,21 @@
-/**
- * The setups single-page apps and real servers have, with the real middleware packages: `express.static` /
- * `res.sendFile` serving index.html, and `compression()` registered after ramflow (the README's order). The page
- * gets its toolbar; everything else (assets, HEAD, API clients) is what the app sends without ramflow.
- */
-import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+/** express.static, res.sendFile and compression() registered after ramflow, through the shared static suite. */
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
-import { gunzipSync } from 'node:zlib';
-import { rawRequest, serveOnLoopback, stripToolbar } from '@ramflow/core/testing';
+import { defineStaticConformanceSuite, serveOnLoopback } from '@ramflow/core/testing';
 import compression from 'compression';
 import express from 'express';
 import { ramflow } from '../src/index.js';
 
-// Over compression's 1 KB threshold, so that without the fix the page would be compressed before ramflow saw it.
-const INDEX = `<!doctype html><html><head><title>spa</title><!-- ${'padding '.repeat(300)}--></head><body><div id="app"></div></body></html>`;
-const SCRIPT = `console.log(${JSON.stringify('x'.repeat(4000))});\n`;
-const BROWSER = { accept: 'text/html', 'accept-encoding': 'gzip, deflate, br' };
-
-const dir = mkdtempSync(join(tmpdir(), 'ramflow-static-'));
-writeFileSync(join(dir, 'index.html'), INDEX);
-writeFileSync(join(dir, 'app.js'), SCRIPT);
-
-function buildApp(withRamflow: boolean) {
-  const app = express();
-  const middleware = withRamflow ? ramflow({ memoryBackend: 'process' }) : undefined;
-  if (middleware) app.use(middleware);
-  app.use(compression());
-  app.get('/sent', (_req, res) => res.sendFile(join(dir, 'index.html')));
-  app.use(express.static(dir));
-  return { app, middleware };
-}
-
-const servers: Array<{ close(): Promise<void> }> = [];
-after(async () => {
-  for (const server of servers) await server.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-async function serve(withRamflow: boolean) {
-  const { app, middleware } = buildApp(withRamflow);
-  const server = await serveOnLoopback(app, async () => {
-    await middleware?.ramflow.close();
-  });
-  servers.push(server);
-  return server;
-}
-
-describe('@ramflow/express with express.static, res.sendFile and compression()', async () => {
-  const on = await serve(true);
-  const off = await serve(false);
-
-  for (const path of ['/', '/index.html', '/sent']) {
-    it(`injects into ${path} served from disk, uncompressed for the toolbar`, async () => {
-      const res = await rawRequest(on.baseUrl, path, { headers: BROWSER });
-      assert.equal(res.status, 200);
-      assert.equal(res.headers['content-encoding'], undefined);
-      const body = res.body.toString();
-      assert.match(body, /<ramflow-toolbar /);
-      assert.equal(stripToolbar(body), INDEX);
-      assert.equal(Number(res.headers['content-length']), res.body.length);
-      assert.equal(res.headers.etag, undefined);
+defineStaticConformanceSuite({
+  name: 'express with express.static, res.sendFile and compression()',
+  async start({ withRamflow, root }) {
+    const app = express();
+    const middleware = withRamflow ? ramflow({ memoryBackend: 'process' }) : undefined;
+    if (middleware) app.use(middleware);
+    app.use(compression());
+    app.get('/sent', (_req, res) => res.sendFile(join(root, 'index.html')));
+    app.use(express.static(root));
+    return serveOnLoopback(app, async () => {
+      await middleware?.ramflow.close();
     });
-  }
-
-  it('still compresses what is not a page (a script asked for with gzip)', async () => {
-    const res = await rawRequest(on.baseUrl, '/app.js', { headers: { 'accept-encoding': 'gzip' } });
-    assert.equal(res.headers['content-encoding'], 'gzip');
-    assert.equal(gunzipSync(res.body).toString(), SCRIPT);
-  });
-
-  it('answers HEAD of a static page as without ramflow', async () => {
-    const init = { method: 'HEAD', headers: BROWSER };
-    const res = await rawRequest(on.baseUrl, '/index.html', init);
-    const plain = await rawRequest(off.baseUrl, '/index.html', init);
-    assert.equal(res.status, plain.status);
-    assert.equal(res.headers['content-length'], plain.headers['content-length']);
-    assert.equal(res.body.length, 0);
-  });
-
-  it('gives API clients the page byte for byte, compressed as without ramflow', async () => {
-    const init = { headers: { accept: '*/*', 'accept-encoding': 'gzip' } };
-    const res = await rawRequest(on.baseUrl, '/index.html', init);
-    const plain = await rawRequest(off.baseUrl, '/index.html', init);
-    assert.deepEqual(res.body, plain.body);
-    assert.equal(res.headers['content-encoding'], plain.headers['content-encoding']);
-  });
+  },
 });

@@ -214,7 +214,8 @@ export class Session implements RequestSession {
       if (request.rawResponse) this.#inFlight.push(new WeakRef(request.rawResponse));
     }
     this.mayInject = host.config.toolbar && acceptsHtml(headers.accept);
-    if (this.mayInject) askForIdentityEncoding(request.raw);
+    // HEAD has no body to put the toolbar in: it keeps the encoding a GET without ramflow would describe.
+    if (this.mayInject && request.method !== 'HEAD') askForIdentityEncoding(request.raw);
     this.#overheadMs = startCost;
     this.#exclusive = exclusive;
     this.#wantsSnapshot = wantsSnapshot;

@@ -5,5 +5,11 @@ export {
   type ConformanceServerOptions,
   defineAdapterConformanceSuite,
 } from './conformance.js';
+export {
+  defineStaticConformanceSuite,
+  STATIC_SITE,
+  type StaticConformanceOptions,
+  type StaticServerOptions,
+} from './conformance-static.js';
 export { allocateKnownStrings, fileStream, fixtures, largeBody, STREAM_CHUNK_DELAY_MS } from './fixtures.js';
 export { parseServerTiming, rawRequest, serveOnLoopback, stripToolbar } from './http.js';
