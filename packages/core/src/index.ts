@@ -10,7 +10,13 @@ export { createRamflow } from './ramflow.js';
 export { injectIntoStream, isReadableStream, MAX_COLLECTED_BYTES } from './response/collect.js';
 export { injectBeforeBodyEnd, isInjectable } from './response/inject.js';
 export { interceptNodeBody } from './response/node-body.js';
-export { readResponseInfo, responseAborted, writeResponseHeaders } from './response/node-response.js';
+export {
+  mergedResponseHeaders,
+  type ReadableHeaders,
+  readResponseInfo,
+  responseAborted,
+  writeResponseHeaders,
+} from './response/node-response.js';
 export { formatServerTiming } from './response/server-timing.js';
 export { isLoopbackAddress } from './security.js';
 export { MemoryStore } from './store/memory.js';

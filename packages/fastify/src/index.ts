@@ -2,11 +2,12 @@ import {
   createRamflow,
   injectIntoStream,
   isReadableStream,
+  mergedResponseHeaders,
   type Ramflow,
   type RamflowOptions,
   type RequestInfo,
   type RequestSession,
-  type ResponseInfo,
+  readResponseInfo,
   responseAborted,
 } from '@ramflow/core';
 import type {
@@ -29,20 +30,6 @@ declare module 'fastify' {
     /** The ramflow session of this request, when it is profiled. */
     ramflow?: RequestSession;
   }
-}
-
-function header(reply: FastifyReply, name: string): string | undefined {
-  const value = reply.getHeader(name);
-  if (value === undefined) return undefined;
-  return Array.isArray(value) ? value.join(', ') : String(value);
-}
-
-function responseInfo(reply: FastifyReply): ResponseInfo {
-  return {
-    statusCode: reply.statusCode,
-    contentType: header(reply, 'content-type'),
-    contentEncoding: header(reply, 'content-encoding'),
-  };
 }
 
 function requestInfo(request: FastifyRequest, reply: FastifyReply): RequestInfo {
@@ -94,7 +81,7 @@ const plugin: FastifyPluginAsync<RamflowOptions> = async (fastify, registerOptio
           session.finish({
             statusCode: reply.raw.statusCode,
             aborted: true,
-            contentType: header(reply, 'content-type'),
+            contentType: readResponseInfo(reply).contentType,
           });
         }
       });
@@ -115,7 +102,7 @@ const plugin: FastifyPluginAsync<RamflowOptions> = async (fastify, registerOptio
   fastify.addHook('onSend', (request, reply, payload, done) => {
     const session = request.ramflow;
     if (session === undefined) return done(null, payload);
-    const info = responseInfo(reply);
+    const info = readResponseInfo(reply);
     const nonceSource = { request: request.raw, response: reply.raw };
     const send = (body: unknown, injected: string | Buffer | undefined): void => {
       if (injected !== undefined) {
@@ -124,10 +111,8 @@ const plugin: FastifyPluginAsync<RamflowOptions> = async (fastify, registerOptio
         reply.removeHeader('etag');
         reply.removeHeader('last-modified');
       }
-      for (const [name, value] of session.responseHeaders(info)) {
-        const existing = name === 'Server-Timing' ? header(reply, name) : undefined;
-        reply.header(name, existing ? `${existing}, ${value}` : value);
-      }
+      for (const [name, value] of mergedResponseHeaders(reply, session.responseHeaders(info)))
+        reply.header(name, value);
       done(null, injected ?? body);
     };
     // A page sent as a stream with a known length (@fastify/static's files) is collected to take the toolbar;
@@ -158,7 +143,7 @@ const plugin: FastifyPluginAsync<RamflowOptions> = async (fastify, registerOptio
     request.ramflow?.finish({
       statusCode: reply.statusCode,
       aborted: responseAborted(reply.raw, request.raw.socket, true),
-      contentType: header(reply, 'content-type'),
+      contentType: readResponseInfo(reply).contentType,
     });
     done();
   });

@@ -2,15 +2,21 @@ import type { OutgoingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ResponseInfo } from '../types.js';
 
-function header(res: OutgoingMessage, name: string): string | undefined {
+/** A response whose headers can be read: node:http's, or a framework's reply (Fastify's has the same methods). */
+export interface ReadableHeaders {
+  readonly statusCode: number;
+  getHeader(name: string): unknown;
+}
+
+function header(res: ReadableHeaders, name: string): string | undefined {
   const value = res.getHeader(name);
   // Koa 2 and some frameworks leave an empty string for a header they removed.
   if (value === undefined || value === '') return undefined;
   return Array.isArray(value) ? value.join(', ') : String(value);
 }
 
-/** What a node:http response says about itself, for `wantsBody`, `injectToolbar` and `responseHeaders`. */
-export function readResponseInfo(res: OutgoingMessage & { statusCode: number }): ResponseInfo {
+/** What a response says about itself, for `wantsBody`, `injectToolbar` and `responseHeaders`. */
+export function readResponseInfo(res: ReadableHeaders): ResponseInfo {
   return {
     statusCode: res.statusCode,
     contentType: header(res, 'content-type'),
@@ -19,17 +25,26 @@ export function readResponseInfo(res: OutgoingMessage & { statusCode: number }):
 }
 
 /**
- * Sets ramflow's response headers on a node:http response that has not sent its headers yet. `Server-Timing` is
- * appended to whatever the app set (several metrics lists are valid); the others replace.
+ * ramflow's response headers as they are to be set on `res`: `Server-Timing` appended to whatever the app set
+ * (several metrics lists are valid), the others as they are (they replace).
  */
+export function mergedResponseHeaders(
+  res: Pick<ReadableHeaders, 'getHeader'>,
+  headers: ReadonlyArray<readonly [string, string]>,
+): Array<[string, string]> {
+  return headers.map(([name, value]) => {
+    if (name !== 'Server-Timing') return [name, value];
+    const existing = header({ statusCode: 0, getHeader: (n) => res.getHeader(n) }, name);
+    return [name, existing ? `${existing}, ${value}` : value];
+  });
+}
+
+/** Sets ramflow's response headers on a node:http response that has not sent its headers yet. */
 export function writeResponseHeaders(
   res: OutgoingMessage,
   headers: ReadonlyArray<readonly [string, string]>,
 ): void {
-  for (const [name, value] of headers) {
-    if (name === 'Server-Timing') res.appendHeader(name, value);
-    else res.setHeader(name, value);
-  }
+  for (const [name, value] of mergedResponseHeaders(res, headers)) res.setHeader(name, value);
 }
 
 /**
