@@ -59,7 +59,8 @@ describe('process insights', () => {
     const demo = await startDemo();
     servers.push(demo);
     // The process view is the process's, shared by every ramflow instance in it (this file starts several).
-    const before = (await (await fetch(`${demo.baseUrl}/__ramflow/api/process`)).json()).allocationRate.requests;
+    const before = (await (await fetch(`${demo.baseUrl}/__ramflow/api/process`)).json()).allocationRate
+      .requests;
     const page = await rawRequest(demo.baseUrl, '/', { headers: { accept: 'text/html' } });
     await rawRequest(demo.baseUrl, '/api/report');
     await demo.core.flush();

@@ -441,7 +441,8 @@ export class Session implements RequestSession {
     try {
       if (this.#injected || this.#counters === undefined) return body;
       // Rendered at the headers already when they went out first (reserveToolbar); the same markup goes in.
-      const html = this.#reserved ?? (this.wantsBody(response) ? this.#render(nonceSource, began) : undefined);
+      const html =
+        this.#reserved ?? (this.wantsBody(response) ? this.#render(nonceSource, began) : undefined);
       if (html === undefined) return body;
       const out = injectIntoPage(body, html.early, html.toolbar);
       // Node copies the toolbar with a string page when it writes it: that copy is ramflow's too.
