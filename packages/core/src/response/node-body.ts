@@ -121,7 +121,7 @@ function planAtHeaders(
 ): HeaderPlan | undefined {
   if (!session.mayInject || session.reserveToolbar === undefined) return undefined;
   const given = args.find((arg) => typeof arg === 'object' && arg !== null);
-  if (given !== undefined && JSON.stringify(Object.keys(given)).toLowerCase().includes('"content-length"'))
+  if (given !== undefined && Object.keys(given).some((name) => name.toLowerCase() === 'content-length'))
     return undefined;
   const declaredHeader = res.getHeader('content-length');
   if (declaredHeader !== undefined && !mayCollect(declaredHeader)) return undefined;

@@ -8,7 +8,7 @@ export interface ReadableHeaders {
   getHeader(name: string): unknown;
 }
 
-function header(res: ReadableHeaders, name: string): string | undefined {
+function header(res: Pick<ReadableHeaders, 'getHeader'>, name: string): string | undefined {
   const value = res.getHeader(name);
   // Koa 2 and some frameworks leave an empty string for a header they removed.
   if (value === undefined || value === '') return undefined;
@@ -34,7 +34,7 @@ export function mergedResponseHeaders(
 ): Array<[string, string]> {
   return headers.map(([name, value]) => {
     if (name !== 'Server-Timing') return [name, value];
-    const existing = header({ statusCode: 0, getHeader: (n) => res.getHeader(n) }, name);
+    const existing = header(res, name);
     return [name, existing ? `${existing}, ${value}` : value];
   });
 }
